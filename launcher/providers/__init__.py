@@ -1,0 +1,1 @@
+"""Provider API clients: pure protocol modules plus thin async shells over httpx."""

@@ -1,0 +1,1 @@
+"""A faithful local simulator of the four provider APIs, for the demo and the tests."""
