@@ -250,6 +250,16 @@ def bluejeans_join_flow(
             yield NoteWaitingRoom(v.message)
             yield OpenUrl(join_url, role, passcode, note=v.message)
             return
+        if v.need is Need.MODERATOR_PASSCODE and role is Role.VIEWER:
+            # A viewer does not start the meeting: with the participant passcode they
+            # wait until the moderator joins, which is what the seed says happens.
+            note = (
+                "The meeting has not been started by its moderator yet: you will wait "
+                "until the moderator joins."
+            )
+            yield NoteWaitingRoom(note)
+            yield OpenUrl(join_url, role, passcode, note=note)
+            return
         if v.need is Need.PASSCODE or v.need is Need.MODERATOR_PASSCODE:
             wrong = action is JoinFlowAction.GET_GOOD_PASSCODE or (retry and bool(passcode))
             given = yield AskPasscode(

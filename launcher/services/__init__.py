@@ -1,1 +1,1 @@
-"""Services package."""
+"""Async orchestration over providers and store; no widgets, no Qt."""

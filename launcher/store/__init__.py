@@ -1,1 +1,1 @@
-"""Store package."""
+"""Local persistence: paths, accounts, secrets."""

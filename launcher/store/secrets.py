@@ -1,0 +1,142 @@
+"""Secrets (tokens, API keys, passwords) in the OS keyring, or an owner-only file.
+
+Where no keyring backend exists (a headless Linux box), secrets go to
+``<config>/secrets.json`` with mode 0600 and :attr:`SecretStore.warning` says so, for the
+CLI and the window to show. Secrets never go to the accounts file, logs or caches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Literal, Protocol
+
+from launcher.core.errors import ConfigError
+from launcher.core.models import Credentials
+from launcher.store.atomic import write_atomic
+
+log = logging.getLogger("launcher.secrets")
+
+SERVICE = "meeting-launcher"
+#: The secret kinds an account may have, as stored.
+KINDS = ("token", "api_key", "password", "client_secret")
+Backend = Literal["auto", "keyring", "file"]
+
+
+class SecretStore:
+    """Read and write an account's secrets."""
+
+    def __init__(self, file_path: Path, *, backend: Backend = "auto") -> None:
+        self._file = file_path
+        self._keyring = _system_keyring() if backend in ("auto", "keyring") else None
+        if backend == "keyring" and self._keyring is None:
+            raise ConfigError("No system keyring is available on this machine.")
+
+    @property
+    def uses_file(self) -> bool:
+        """True when secrets go to the owner-only file instead of a keyring."""
+        return self._keyring is None
+
+    @property
+    def warning(self) -> str | None:
+        """What to tell the user about where secrets are kept, if anything."""
+        if self._keyring is None:
+            return (
+                f"No system keyring was found, so secrets are kept in {self._file} "
+                "(readable only by you). Install a keyring (e.g. GNOME Keyring or KWallet) "
+                "for better protection."
+            )
+        return None
+
+    def set(self, account: str, kind: str, value: str) -> None:
+        """Store one secret of *account*."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown secret kind {kind}")
+        if self._keyring is not None:
+            self._keyring.set_password(SERVICE, f"{account}:{kind}", value)
+            return
+        data = self._read_file()
+        data.setdefault(account, {})[kind] = value
+        self._write_file(data)
+
+    def get(self, account: str, kind: str) -> str | None:
+        """Return one secret of *account*, or None."""
+        if self._keyring is not None:
+            value = self._keyring.get_password(SERVICE, f"{account}:{kind}")
+            return value if isinstance(value, str) else None
+        value = self._read_file().get(account, {}).get(kind)
+        return value if isinstance(value, str) else None
+
+    def credentials(self, account: str, username: str | None = None) -> Credentials:
+        """Return every secret of *account* as Credentials."""
+        return Credentials(
+            token=self.get(account, "token"),
+            api_key=self.get(account, "api_key"),
+            username=username,
+            password=self.get(account, "password"),
+            client_secret=self.get(account, "client_secret"),
+        )
+
+    def delete_account(self, account: str) -> None:
+        """Remove every secret of *account*."""
+        if self._keyring is not None:
+            for kind in KINDS:
+                with contextlib.suppress(Exception):
+                    self._keyring.delete_password(SERVICE, f"{account}:{kind}")
+            return
+        data = self._read_file()
+        if data.pop(account, None) is not None:
+            self._write_file(data)
+
+    def _read_file(self) -> dict[str, dict[str, str]]:
+        try:
+            raw = self._file.read_bytes()
+        except FileNotFoundError:
+            return {}
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ConfigError(
+                f"The secrets file {self._file} is damaged; it was left untouched. "
+                "Remove it and sign in to your accounts again."
+            ) from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"The secrets file {self._file} is damaged; it was left untouched.")
+        return {k: v for k, v in data.items() if isinstance(v, dict)}
+
+    def _write_file(self, data: dict[str, dict[str, str]]) -> None:
+        write_atomic(self._file, json.dumps(data, indent=1).encode("utf-8"), mode=0o600)
+        with contextlib.suppress(OSError):
+            os.chmod(self._file, 0o600)
+
+
+def _system_keyring() -> _KeyringLike | None:
+    try:
+        import keyring
+        from keyring.backends import fail
+    except Exception:  # keyring missing or broken: fall back to the file
+        log.warning("keyring could not be imported; using the owner-only secrets file")
+        return None
+    try:
+        backend = keyring.get_keyring()
+    except Exception:
+        return None
+    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
+        return None
+    return backend
+
+
+class _KeyringLike(Protocol):
+    """What we use of a keyring backend."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        """Store a password."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        """Return a password or None."""
+
+    def delete_password(self, service: str, username: str) -> None:
+        """Delete a password."""
