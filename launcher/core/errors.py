@@ -85,7 +85,18 @@ class RateLimited(ProviderUnavailable):
 
 
 class AuthenticationRequired(ProviderError):
-    """Credentials are missing, wrong, expired or revoked."""
+    """Credentials are missing, wrong, expired or revoked; ``code`` keeps the provider's."""
+
+    def __init__(
+        self,
+        provider: str,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(provider, message, status=status)
+        self.code = code
 
 
 class NotFound(ProviderError):

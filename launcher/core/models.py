@@ -114,7 +114,7 @@ class Meeting:
     start: dt.datetime | None
     end: dt.datetime | None
     join_url: str | None = None
-    host_url: str | None = None
+    host_url: str | None = dataclasses.field(default=None, repr=False)
     viewer_url: str | None = None
     number: str | None = None
     passcode: str | None = dataclasses.field(default=None, repr=False)

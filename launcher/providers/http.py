@@ -41,7 +41,7 @@ class HttpRequest:
 
     method: str
     url: str
-    params: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    params: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False)
     headers: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False)
     json: Any = dataclasses.field(default=None, repr=False)
     form: Mapping[str, str] | None = dataclasses.field(default=None, repr=False)
