@@ -1,0 +1,881 @@
+"""The command line: the same services as the window, for scripts, status bars and tests.
+
+Exit codes: 0 success; 2 bad input (nothing was sent); 3 a join needs input that was not
+given; 1 a provider, network or configuration failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import getpass
+import json
+import logging
+import logging.handlers
+import sys
+import tempfile
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from launcher import __version__
+from launcher.core.errors import (
+    ConfigError,
+    InputNeeded,
+    InvalidInput,
+    LauncherError,
+    ProviderError,
+)
+from launcher.core.joinflow import AskLogin, AskPasscode, ExplainNotInvited
+from launcher.core.models import (
+    DEFAULT_BASE_URLS,
+    DEFAULT_RELAY_URL,
+    DEFAULT_WEB_URLS,
+    Account,
+    Meeting,
+    Provider,
+    Role,
+)
+from launcher.core.redact import RedactingFilter
+from launcher.core.timeutil import parse_user_datetime
+from launcher.core.validate import require_http_url, require_text
+from launcher.providers.base import JoinProgress
+from launcher.providers.joinme.client import JoinMeClient
+from launcher.providers.joinme.protocol import MeetingPatch, ScheduleDraft
+from launcher.providers.whereby.client import WherebyClient
+from launcher.providers.whereby.protocol import RoomDraft
+from launcher.services.context import Context, new_http_client
+from launcher.services.join import JoinService, resolve_target
+from launcher.services.opener import open_url
+from launcher.services.sync import fetch_meetings
+from launcher.store.accounts import AccountStore, validate_name
+from launcher.store.paths import Paths, resolve_paths
+from launcher.store.secrets import KINDS as SECRET_KINDS
+from launcher.store.secrets import SecretStore
+
+log = logging.getLogger("launcher.cli")
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_NEEDS_INPUT = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """argparse found a problem with the command line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+# ---------------------------------------------------------------- the parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of every command."""
+    common = _Parser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    parser = _Parser(
+        prog="meeting-launcher",
+        description="Every meeting from every account in one place, checked before you join.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run on the built-in sandbox with demo accounts in a throw-away profile",
+    )
+    parser.add_argument("--debug", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    # accounts
+    accounts = sub.add_parser("accounts", help="add, list and remove accounts")
+    acc_sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
+    add = acc_sub.add_parser("add", parents=[common], help="add an account")
+    add.add_argument("provider", choices=[p.value for p in Provider])
+    add.add_argument("--name", required=True)
+    add.add_argument("--base-url", help="API base URL (defaults to the provider's)")
+    add.add_argument("--relay-url", help="BlueJeans relay base URL")
+    add.add_argument("--web-url", help="where the provider's meeting pages live")
+    add.add_argument("--token", help="access token (join.me, BlueJeans relay); - reads stdin")
+    add.add_argument("--api-key", help="API key (Whereby); - reads stdin")
+    add.add_argument("--username", help="user name (BlueJeans Meetings API, Skype)")
+    add.add_argument("--password", help="password (BlueJeans Meetings API, Skype); - reads stdin")
+    add.add_argument("--discovery-url", help="Skype for Business autodiscover URL")
+    acc_sub.add_parser("list", parents=[common], help="list accounts")
+    remove = acc_sub.add_parser(
+        "remove", parents=[common], help="remove an account and its secrets"
+    )
+    remove.add_argument("name")
+
+    # meetings
+    meetings = sub.add_parser("meetings", parents=[common], help="list meetings of all accounts")
+    meetings.add_argument("--from", dest="start", help="ISO date-time (default: start of today)")
+    meetings.add_argument("--to", dest="end", help="ISO date-time (default: no limit)")
+    meetings.add_argument("--account", help="only this account")
+    meetings.add_argument(
+        "--sequential", action="store_true", help="fetch accounts one after another"
+    )
+
+    # check / join
+    check = sub.add_parser("check", parents=[common], help="pre-join check of a link or ID")
+    check.add_argument("target", metavar="URL_OR_ID")
+    check.add_argument("--passcode")
+    check.add_argument("--cluster")
+    check.add_argument("--meeting-type")
+    check.add_argument("--base-url", help="BlueJeans relay base URL to ask")
+    join = sub.add_parser("join", parents=[common], help="check, ask what is missing, open")
+    join.add_argument("target", metavar="URL_OR_ID")
+    join.add_argument("--passcode")
+    join.add_argument("--role", choices=[r.value for r in Role])
+    join.add_argument("--no-open", action="store_true", help="print the link instead")
+
+    # join.me
+    start = sub.add_parser("start", parents=[common], help="start a join.me meeting")
+    start.add_argument("--account", required=True)
+    start.add_argument("--meeting-id", help="a scheduled meeting (default: ad hoc)")
+    start.add_argument("--headless", action="store_true", help="viewers without controls")
+    start.add_argument("--personal-url", action="store_true")
+    start.add_argument(
+        "--print-presenter-link",
+        action="store_true",
+        help="also print the one-time presenter link (it expires in 10 minutes)",
+    )
+    start.add_argument("--no-open", action="store_true", help="do not open the presenter link")
+    schedule = sub.add_parser("schedule", parents=[common], help="schedule a join.me meeting")
+    _meeting_options(schedule, required=True)
+    update = sub.add_parser("update", parents=[common], help="change a join.me meeting")
+    update.add_argument("meeting_id", metavar="ID")
+    _meeting_options(update, required=False)
+    delete = sub.add_parser("delete", parents=[common], help="delete a join.me meeting")
+    delete.add_argument("--account", required=True)
+    delete.add_argument("meeting_id", metavar="ID")
+
+    # Whereby
+    rooms = sub.add_parser("rooms", help="Whereby rooms")
+    rooms_sub = rooms.add_subparsers(dest="rooms_command", metavar="ACTION", required=True)
+    create = rooms_sub.add_parser("create", parents=[common], help="create a room")
+    create.add_argument("--account")
+    create.add_argument("--end", required=True, help="ISO date-time when the room may close")
+    create.add_argument("--locked", action="store_true")
+    create.add_argument("--mode", choices=["normal", "group"], default="normal")
+    create.add_argument("--prefix")
+    create.add_argument("--pattern", choices=["uuid", "human-short"], default="uuid")
+    create.add_argument("--viewer-mode", action="store_true")
+    create.add_argument("--host-url", action="store_true", help="also create a host link")
+    create.add_argument("--viewer-url", action="store_true", help="also create a viewer link")
+    rlist = rooms_sub.add_parser("list", parents=[common], help="list rooms")
+    rlist.add_argument("--account")
+    rdel = rooms_sub.add_parser("delete", parents=[common], help="delete a room")
+    rdel.add_argument("room_id", metavar="ID")
+    rdel.add_argument("--account")
+
+    # sandbox
+    sandbox = sub.add_parser("sandbox", help="serve the provider simulator")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8765)
+    return parser
+
+
+def _meeting_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument("--account", required=True)
+    parser.add_argument("--title", required=required)
+    parser.add_argument("--start", required=required, help="ISO date-time")
+    parser.add_argument("--end", required=required, help="ISO date-time")
+    parser.add_argument(
+        "--participant", action="append", default=None, metavar="EMAIL", help="repeatable"
+    )
+    parser.add_argument("--personal-url", action="store_true", default=None)
+
+
+# ---------------------------------------------------------------- output helpers
+
+
+class Output:
+    """Where a command writes: text or JSON on stdout, notes and warnings on stderr."""
+
+    def __init__(self, *, as_json: bool, out: TextIO, err: TextIO) -> None:
+        self.as_json = as_json
+        self.out = out
+        self.err = err
+
+    def json(self, value: Any) -> None:
+        """Print *value* as JSON."""
+        self.out.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+    def line(self, text: str = "") -> None:
+        """Print a line of text output."""
+        self.out.write(text + "\n")
+
+    def note(self, text: str) -> None:
+        """Print a note for a person (stderr, so JSON on stdout stays clean)."""
+        self.err.write(text + "\n")
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def meeting_json(meeting: Meeting) -> dict[str, Any]:
+    """Return the JSON form of a meeting (no passcode, no host link: those are kept back)."""
+    return {
+        "id": meeting.id,
+        "account": meeting.account,
+        "provider": meeting.provider.value,
+        "title": meeting.title,
+        "start": _iso(meeting.start),
+        "end": _iso(meeting.end),
+        "join_url": meeting.join_url,
+        "viewer_url": meeting.viewer_url,
+        "number": meeting.number,
+        "has_passcode": meeting.passcode is not None,
+        "has_host_url": meeting.host_url is not None,
+        "role": meeting.role.value if meeting.role else None,
+        "organizer": meeting.organizer,
+        "participants": list(meeting.participants),
+        "online_meeting_uri": meeting.online_meeting_uri,
+        "expires": _iso(meeting.expires),
+    }
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    return value.astimezone()
+
+
+def print_meetings(output: Output, meetings: Sequence[Meeting]) -> None:
+    """Print meetings grouped by local day, timeless meeting spaces last."""
+    if not meetings:
+        output.line("No meetings.")
+        return
+    day: dt.date | None = None
+    spaces = [m for m in meetings if m.start is None]
+    for m in meetings:
+        if m.start is None:
+            continue
+        start = _local(m.start)
+        if start.date() != day:
+            if day is not None:
+                output.line("")
+            day = start.date()
+            output.line(start.strftime("%A %d %B %Y"))
+        end = _local(m.end).strftime("%H:%M") if m.end else "     "
+        link = m.join_url or "(no link)"
+        output.line(
+            f"  {start:%H:%M}-{end}  {m.title[:40]:<40}  {m.provider.label:<18} {m.account}"
+        )
+        output.line(f"               {link}")
+    if spaces:
+        output.line("")
+        output.line("Meeting spaces (no fixed time)")
+        for m in spaces:
+            until = f" (until {_local(m.expires):%d %b %Y})" if m.expires else ""
+            output.line(f"  {m.title[:46]:<46}  {m.provider.label:<18} {m.account}{until}")
+            output.line(f"               {m.join_url or '(no link)'}")
+
+
+# ---------------------------------------------------------------- terminal prompter
+
+
+class TerminalPrompter:
+    """Answers join-flow questions on a terminal, or says what is missing (exit 3)."""
+
+    def __init__(self, output: Output, *, interactive: bool) -> None:
+        self._out = output
+        self._interactive = interactive
+
+    async def ask_passcode(self, step: AskPasscode) -> str | None:
+        """Ask for a (moderator) passcode without echoing it."""
+        need = "moderator_passcode" if step.moderator else "passcode"
+        if not self._interactive:
+            raise InputNeeded(need, f"{step.message} Give it with --passcode.")
+        self._out.note(step.message)
+        label = "Moderator passcode" if step.moderator else "Passcode"
+        value = await asyncio.to_thread(getpass.getpass, f"{label} (empty to cancel): ")
+        return value.strip() or None
+
+    async def ask_login(self, step: AskLogin) -> str | None:
+        """Offer to open the meeting page anyway (sign-in happens in the browser)."""
+        if not self._interactive:
+            raise InputNeeded("login", step.message)
+        self._out.note(step.message)
+        answer = await asyncio.to_thread(input, "Open the meeting page in the browser? [y/N] ")
+        return "browser" if answer.strip().lower() in {"y", "yes"} else None
+
+    async def explain_not_invited(self, step: ExplainNotInvited) -> str | None:
+        """Explain and offer the browser's prompt anyway."""
+        if not self._interactive:
+            raise InputNeeded("invitation", step.message)
+        self._out.note(step.message)
+        answer = await asyncio.to_thread(input, "Open it in the browser anyway? [y/N] ")
+        return "browser" if answer.strip().lower() in {"y", "yes"} else None
+
+    async def note(self, message: str) -> None:
+        """Show a note (waiting room)."""
+        self._out.note(message)
+
+    async def progress(self, progress: JoinProgress) -> None:
+        """Show join progress."""
+        self._out.note(f"[{progress.state}] {progress.message}")
+
+
+# ---------------------------------------------------------------- profile / context
+
+
+def _read_secret(value: str | None, label: str, stdin: TextIO) -> str | None:
+    if value != "-":
+        return value
+    line = stdin.readline().rstrip("\r\n")
+    if not line:
+        raise InvalidInput(label, "nothing was given on standard input")
+    return line
+
+
+#: The sandbox names the BlueJeans relay token apart; our store calls it the token.
+_DEMO_SECRET_KINDS = {"relay_token": "token"}
+
+
+@contextlib.contextmanager
+def _demo_profile(err: TextIO) -> Iterator[tuple[Paths, Any]]:
+    from launcher.sandbox.demo import demo_accounts
+    from launcher.sandbox.server import start_in_thread
+
+    with tempfile.TemporaryDirectory(prefix="meeting-launcher-demo-") as home:
+        root = Path(home)
+        paths = Paths(root / "config", root / "data", root / "cache", root / "logs").ensure()
+        running = start_in_thread()
+        try:
+            store = AccountStore(paths.accounts_file)
+            secrets = SecretStore(paths.secrets_file, backend="file")
+            accounts = []
+            for demo in demo_accounts(running.base_url):
+                accounts.append(
+                    Account(
+                        name=demo.name,
+                        provider=Provider(demo.provider),
+                        base_url=demo.base_url,
+                        relay_url=demo.relay_url,
+                        web_url=demo.web_url,
+                        username=demo.username,
+                    )
+                )
+                for kind, value in demo.secrets.items():
+                    kind = _DEMO_SECRET_KINDS.get(kind, kind)
+                    if kind in SECRET_KINDS:
+                        secrets.set(demo.name, kind, value)
+            store.save(accounts)
+            yield paths, running
+        finally:
+            running.stop()
+
+
+def _setup_logging(paths: Paths, *, debug: bool, err: TextIO) -> RedactingFilter:
+    redactor = RedactingFilter()
+    root = logging.getLogger("launcher")
+    root.setLevel(logging.DEBUG)
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    stream = logging.StreamHandler(err)
+    stream.setLevel(logging.DEBUG if debug else logging.WARNING)
+    stream.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    stream.addFilter(redactor)
+    root.addHandler(stream)
+    try:
+        paths.logs.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(
+            paths.logs / "meeting-launcher.log", maxBytes=1_000_000, backupCount=3,
+            encoding="utf-8",
+        )
+    except OSError:
+        return redactor
+    file_handler.setLevel(logging.DEBUG if debug else logging.INFO)
+    file_handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    file_handler.addFilter(redactor)
+    root.addHandler(file_handler)
+    for name in ("httpx", "httpcore"):
+        other = logging.getLogger(name)
+        other.setLevel(logging.DEBUG if debug else logging.WARNING)
+        other.handlers = [stream, file_handler]
+        other.propagate = False
+    return redactor
+
+
+def _close_logging() -> None:
+    for name in ("launcher", "httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            with contextlib.suppress(Exception):
+                handler.close()
+
+
+# ---------------------------------------------------------------- commands
+
+
+Command = Callable[[argparse.Namespace, Context, Output], Coroutine[Any, Any, int]]
+
+
+async def cmd_accounts(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """Add, list or remove accounts."""
+    if args.accounts_command == "list":
+        rows = []
+        for account in ctx.accounts.load():
+            rows.append(
+                {
+                    "name": account.name,
+                    "provider": account.provider.value,
+                    "base_url": account.base_url,
+                    "relay_url": account.relay_url,
+                    "web_url": account.web_url,
+                    "username": account.username,
+                }
+            )
+        if out.as_json:
+            out.json(rows)
+        elif not rows:
+            out.line("No accounts yet. Add one with `meeting-launcher accounts add ...`.")
+        else:
+            for row in rows:
+                user = f"  ({row['username']})" if row["username"] else ""
+                label = Provider(str(row["provider"])).label
+                out.line(f"{row['name']:<24} {label:<18} {row['base_url']}{user}")
+        return EXIT_OK
+    if args.accounts_command == "remove":
+        account = ctx.accounts.remove(args.name)
+        ctx.secrets.delete_account(account.name)
+        if out.as_json:
+            out.json({"removed": account.name})
+        else:
+            out.line(f"Removed {account.name!r} and its secrets.")
+        return EXIT_OK
+    return await _accounts_add(args, ctx, out)
+
+
+async def _accounts_add(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    provider = Provider(args.provider)
+    name = validate_name(args.name)
+    stdin = sys.stdin
+    token = _read_secret(args.token, "--token", stdin)
+    api_key = _read_secret(args.api_key, "--api-key", stdin)
+    password = _read_secret(args.password, "--password", stdin)
+    allowed = {
+        Provider.JOINME: {"token"},
+        Provider.WHEREBY: {"api_key"},
+        Provider.BLUEJEANS: {"token", "username", "password", "relay_url"},
+        Provider.SKYPE: {"username", "password", "discovery_url"},
+    }[provider]
+    given = {
+        "token": token,
+        "api_key": api_key,
+        "username": args.username,
+        "password": password,
+        "discovery_url": args.discovery_url,
+        "relay_url": args.relay_url,
+    }
+    for key, value in given.items():
+        if value is not None and key not in allowed:
+            raise InvalidInput(
+                "--" + key.replace("_", "-"), f"does not apply to {provider.label} accounts"
+            )
+    if provider is Provider.JOINME and not token:
+        raise InvalidInput("--token", "a join.me account needs an access token")
+    if provider is Provider.WHEREBY and not api_key:
+        raise InvalidInput("--api-key", "a Whereby account needs an API key")
+    if provider is Provider.BLUEJEANS:
+        if bool(args.username) != bool(password):
+            raise InvalidInput(
+                "--password" if args.username else "--username",
+                "the BlueJeans Meetings API needs both --username and --password",
+            )
+        if not token and not args.username:
+            raise InvalidInput(
+                "--token", "give a relay --token, or --username and --password (or both)"
+            )
+    if provider is Provider.SKYPE:
+        if not args.discovery_url:
+            raise InvalidInput("--discovery-url", "a Skype for Business account needs it")
+        if not args.username or "@" not in args.username:
+            raise InvalidInput("--username", "give the sign-in address, e.g. user@contoso.com")
+        if not password:
+            raise InvalidInput("--password", "a Skype for Business account needs a password")
+    if provider is Provider.SKYPE:
+        base_url = require_http_url("--discovery-url", args.discovery_url)
+        if args.base_url:
+            raise InvalidInput("--base-url", "Skype for Business uses --discovery-url")
+    else:
+        base_url = require_http_url("--base-url", args.base_url or DEFAULT_BASE_URLS[provider])
+    relay_url = None
+    if provider is Provider.BLUEJEANS:
+        relay_url = require_http_url("--relay-url", args.relay_url or DEFAULT_RELAY_URL)
+    web_url = require_http_url("--web-url", args.web_url) if args.web_url else None
+    if web_url is None and provider is Provider.SKYPE:
+        web_url = f"https://meet.{args.username.rsplit('@', 1)[1].lower()}"
+    if web_url is None:
+        web_url = DEFAULT_WEB_URLS[provider]
+    for label, value in (("--username", args.username),):
+        if value is not None:
+            require_text(label, value, max_len=254)
+    account = Account(
+        name=name,
+        provider=provider,
+        base_url=base_url,
+        relay_url=relay_url,
+        web_url=web_url,
+        username=args.username,
+    )
+    ctx.accounts.add(account)
+    try:
+        for kind, value in (("token", token), ("api_key", api_key), ("password", password)):
+            if value:
+                ctx.secrets.set(name, kind, value)
+    except Exception:
+        ctx.accounts.remove(name)  # no half-added account
+        raise
+    if ctx.secrets.warning:
+        out.note(ctx.secrets.warning)
+    if out.as_json:
+        out.json({"added": name, "provider": provider.value, "base_url": base_url})
+    else:
+        out.line(f"Added {provider.label} account {name!r}.")
+    return EXIT_OK
+
+
+def _parse_when(field: str, value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_user_datetime(value)
+    except ValueError as exc:
+        raise InvalidInput(field, str(exc)) from None
+
+
+async def cmd_meetings(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """List meetings of all accounts, merged and sorted by start."""
+    start = _parse_when("--from", args.start)
+    end = _parse_when("--to", args.end)
+    if start is None:
+        today = dt.datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+        start = today.astimezone(dt.UTC)
+    if end is not None and end <= start:
+        raise InvalidInput("--to", "must be after --from")
+    accounts = [ctx.account(args.account)] if args.account else ctx.accounts.load()
+    result = await fetch_meetings(ctx, accounts, start, end, concurrent=not args.sequential)
+    for status in result.failed:
+        out.note(f"warning: {status.account}: {status.error}")
+    if out.as_json:
+        out.json([meeting_json(m) for m in result.meetings])
+    else:
+        if not accounts:
+            out.line("No accounts yet. Try `meeting-launcher --demo meetings`, or add one.")
+        else:
+            print_meetings(out, result.meetings)
+    if accounts and len(result.failed) == len(accounts):
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+async def cmd_check(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """Run the pre-join check."""
+    target = resolve_target(ctx, args.target)
+    relay = require_http_url("--base-url", args.base_url) if args.base_url else None
+    result = await JoinService(ctx).check(
+        target,
+        passcode=args.passcode,
+        cluster=args.cluster,
+        meeting_type=args.meeting_type,
+        relay_url=relay,
+    )
+    if out.as_json:
+        out.json(
+            {
+                "provider": result.provider.value,
+                "action": result.action,
+                "needs": result.needs,
+                "message": result.message,
+            }
+        )
+    else:
+        needs = f" (needs: {result.needs})" if result.needs else ""
+        out.line(f"{result.provider.label}: {result.action}{needs}")
+        out.line(result.message)
+    return EXIT_OK
+
+
+async def cmd_join(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """Check, ask for what is missing, then open the link (or print it)."""
+    target = resolve_target(ctx, args.target)
+    interactive = sys.stdin.isatty() and not out.as_json
+    outcome = await JoinService(ctx).join(
+        target,
+        TerminalPrompter(out, interactive=interactive),
+        passcode=args.passcode,
+        role=Role(args.role) if args.role else None,
+    )
+    if outcome is None:
+        out.note("Join cancelled.")
+        return EXIT_NEEDS_INPUT
+    if outcome.note:
+        out.note(outcome.note)
+    shown = "(one-time presenter link, not shown)" if outcome.secret else outcome.url
+    if not args.no_open:
+        await open_url(outcome.url)
+    if out.as_json:
+        out.json({"url": shown, "role": outcome.role.value})
+    elif args.no_open:
+        out.line(shown)
+    else:
+        out.line(f"Opened {outcome.provider.label} meeting as {outcome.role.value}.")
+    return EXIT_OK
+
+
+def _joinme(ctx: Context, name: str) -> JoinMeClient:
+    client = ctx.client_for(ctx.account_of(Provider.JOINME, name))
+    assert isinstance(client, JoinMeClient)
+    return client
+
+
+def _whereby(ctx: Context, name: str | None) -> WherebyClient:
+    client = ctx.client_for(ctx.account_of(Provider.WHEREBY, name))
+    assert isinstance(client, WherebyClient)
+    return client
+
+
+async def cmd_start(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """Start a join.me meeting and open its presenter link at once."""
+    client = _joinme(ctx, args.account)
+    started = await client.start_meeting(
+        args.meeting_id, personal_url=args.personal_url, headless=args.headless
+    )
+    conf = started.conference
+    if not args.no_open:
+        await open_url(started.presenter_link)
+    data: dict[str, Any] = {
+        "viewer_url": started.viewer_link,
+        "conference_id": conf.conference_id if conf else None,
+        "conference_numbers_url": conf.numbers_url if conf else None,
+    }
+    if args.print_presenter_link:
+        data["presenter_url"] = started.presenter_link
+    if out.as_json:
+        out.json(data)
+    else:
+        if not args.no_open:
+            out.line("Opened the presenter link (it works once and expires in 10 minutes).")
+        out.line(f"Viewer link:   {started.viewer_link}")
+        if data["conference_id"]:
+            out.line(f"Conference ID: {data['conference_id']}")
+        if data["conference_numbers_url"]:
+            out.line(f"Dial-in:       {data['conference_numbers_url']}")
+        if args.print_presenter_link:
+            out.line(f"Presenter link (one-time): {started.presenter_link}")
+    return EXIT_OK
+
+
+def _participants(values: list[str] | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    return tuple(v.strip() for v in values)
+
+
+async def cmd_schedule(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """Schedule a join.me meeting."""
+    draft = ScheduleDraft(
+        title=args.title,
+        start=_parse_when("--start", args.start) or dt.datetime.now(dt.UTC),
+        end=_parse_when("--end", args.end) or dt.datetime.now(dt.UTC),
+        participants=_participants(args.participant) or (),
+        personal_url=bool(args.personal_url),
+    )
+    client = _joinme(ctx, args.account)
+    meeting = await client.schedule_meeting(draft)
+    _print_meeting(out, meeting, "Scheduled")
+    return EXIT_OK
+
+
+async def cmd_update(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """Change a join.me meeting."""
+    patch = MeetingPatch(
+        title=args.title,
+        start=_parse_when("--start", args.start),
+        end=_parse_when("--end", args.end),
+        participants=_participants(args.participant),
+        personal_url=args.personal_url,
+    )
+    client = _joinme(ctx, args.account)
+    meeting = await client.update_meeting(args.meeting_id, patch)
+    _print_meeting(out, meeting, "Updated")
+    return EXIT_OK
+
+
+async def cmd_delete(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """Delete a join.me meeting."""
+    client = _joinme(ctx, args.account)
+    await client.delete_meeting(args.meeting_id)
+    if out.as_json:
+        out.json({"deleted": args.meeting_id})
+    else:
+        out.line(f"Deleted meeting {args.meeting_id}.")
+    return EXIT_OK
+
+
+def _print_meeting(out: Output, meeting: Meeting, verb: str) -> None:
+    if out.as_json:
+        out.json(meeting_json(meeting))
+        return
+    when = f"{_local(meeting.start):%a %d %b %Y %H:%M}" if meeting.start else "no fixed time"
+    out.line(f"{verb} {meeting.title!r} (ID {meeting.id}) on {when}.")
+    if meeting.join_url:
+        out.line(f"Viewer link: {meeting.join_url}")
+
+
+async def cmd_rooms(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """Create, list or delete Whereby rooms."""
+    if args.rooms_command == "create":
+        end = _parse_when("--end", args.end)
+        assert end is not None
+        draft = RoomDraft(
+            end=end,
+            is_locked=args.locked,
+            room_mode=args.mode,
+            prefix=args.prefix,
+            pattern=args.pattern,
+            viewer_mode=args.viewer_mode,
+            host_url=args.host_url,
+            viewer_url=args.viewer_url,
+        )
+        client = _whereby(ctx, args.account)
+        room = await client.create_room(draft)
+        data = {
+            "id": room.id,
+            "room_url": room.room_url,
+            "host_url": room.host_url,
+            "viewer_url": room.viewer_url,
+            "end": _iso(room.end),
+        }
+        if out.as_json:
+            out.json(data)
+        else:
+            out.line(f"Created room {room.room_name} (ID {room.id}), open until {_iso(room.end)}.")
+            out.line(f"Room link:   {room.room_url}")
+            if room.host_url:
+                out.line(f"Host link:   {room.host_url}   (gives host rights: share carefully)")
+            if room.viewer_url:
+                out.line(f"Viewer link: {room.viewer_url}")
+        return EXIT_OK
+    client = _whereby(ctx, args.account)
+    if args.rooms_command == "list":
+        rooms = await client.list_rooms()
+        if out.as_json:
+            out.json(
+                [
+                    {"id": r.id, "room_url": r.room_url, "start": _iso(r.start), "end": _iso(r.end)}
+                    for r in rooms
+                ]
+            )
+        elif not rooms:
+            out.line("No rooms.")
+        else:
+            for r in rooms:
+                out.line(f"{r.id:<38} until {_local(r.end):%Y-%m-%d %H:%M}  {r.room_url}")
+        return EXIT_OK
+    if not args.room_id.strip():
+        raise InvalidInput("ID", "must not be empty")
+    await client.delete_room(args.room_id.strip())
+    if out.as_json:
+        out.json({"deleted": args.room_id})
+    else:
+        out.line(f"Deleted room {args.room_id} (or it was already gone).")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Command] = {
+    "accounts": cmd_accounts,
+    "meetings": cmd_meetings,
+    "check": cmd_check,
+    "join": cmd_join,
+    "start": cmd_start,
+    "schedule": cmd_schedule,
+    "update": cmd_update,
+    "delete": cmd_delete,
+    "rooms": cmd_rooms,
+}
+
+
+# ---------------------------------------------------------------- entry point
+
+
+async def _run(args: argparse.Namespace, paths: Paths, out: Output, *, demo: bool) -> int:
+    secrets = SecretStore(paths.secrets_file, backend="file" if demo else "auto")
+    ctx = Context(paths, AccountStore(paths.accounts_file), secrets, new_http_client())
+    try:
+        return await COMMANDS[args.command](args, ctx, out)
+    finally:
+        await ctx.aclose()
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the command line; return the exit code."""
+    out_stream = stdout or sys.stdout
+    err_stream = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except UsageError as exc:
+        err_stream.write(f"meeting-launcher: error: {exc}\n")
+        return EXIT_BAD_INPUT
+    if args.command is None:
+        parser.print_help(out_stream)
+        out_stream.write("\nTry it without an account: meeting-launcher --demo meetings\n")
+        return EXIT_OK
+    if args.command == "sandbox":
+        from launcher.sandbox.server import serve
+
+        if not 0 <= args.port <= 65535:
+            err_stream.write("meeting-launcher: error: --port: must be 0 to 65535\n")
+            return EXIT_BAD_INPUT
+        serve(args.host, args.port)
+        return EXIT_OK
+    output = Output(as_json=getattr(args, "json", False), out=out_stream, err=err_stream)
+    try:
+        if args.demo:
+            with _demo_profile(err_stream) as (paths, _running):
+                _setup_logging(paths, debug=args.debug, err=err_stream)
+                return asyncio.run(_run(args, paths, output, demo=True))
+        paths = resolve_paths().ensure()
+        _setup_logging(paths, debug=args.debug, err=err_stream)
+        return asyncio.run(_run(args, paths, output, demo=False))
+    except InvalidInput as exc:
+        err_stream.write(f"meeting-launcher: error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except InputNeeded as exc:
+        err_stream.write(f"meeting-launcher: needs {exc.needs}: {exc}\n")
+        return EXIT_NEEDS_INPUT
+    except (ProviderError, ConfigError, LauncherError) as exc:
+        err_stream.write(f"meeting-launcher: {exc}\n")
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        err_stream.write("meeting-launcher: interrupted\n")
+        return 130
+    except Exception as exc:  # never a traceback for a user; the log file has it
+        log.exception("internal error")
+        err_stream.write(
+            f"meeting-launcher: internal error ({type(exc).__name__}); details are in the log "
+            f"file. Please report it.\n"
+        )
+        return EXIT_FAILURE
+    finally:
+        _close_logging()
+
+
+__all__ = ["build_parser", "main"]
