@@ -108,6 +108,42 @@ def compare(env: dict[str, str], base: str, runs: int, label: str) -> None:
           f"sequential {[round(t, 3) for t in times[True]]})")
 
 
+def in_process(env: dict[str, str], runs: int, label: str) -> None:
+    """The same fetch without process start-up: the services layer alone, in process."""
+    import asyncio
+
+    from launcher.services.context import Context, new_http_client
+    from launcher.services.sync import fetch_meetings
+    from launcher.store.accounts import AccountStore
+    from launcher.store.paths import resolve_paths
+    from launcher.store.secrets import SecretStore
+
+    paths = resolve_paths(env)
+    now = dt.datetime.now(dt.UTC)
+    start, end = now - dt.timedelta(days=1), now + dt.timedelta(days=60)
+
+    async def once(sequential: bool) -> tuple[float, int]:
+        ctx = Context(paths, AccountStore(paths.accounts_file),
+                      SecretStore(paths.secrets_file, backend="file"), new_http_client())
+        try:
+            accounts = ctx.accounts.load()
+            began = time.perf_counter()
+            result = await fetch_meetings(ctx, accounts, start, end, concurrent=not sequential)
+            return time.perf_counter() - began, len(result.meetings)
+        finally:
+            await ctx.aclose()
+
+    times: dict[bool, list[float]] = {False: [], True: []}
+    asyncio.run(once(False))
+    for _ in range(runs):
+        for sequential in (False, True):
+            elapsed, _count = asyncio.run(once(sequential))
+            times[sequential].append(elapsed)
+    conc, seq = statistics.median(times[False]), statistics.median(times[True])
+    print(f"{label}, in process (services layer only): concurrent {conc * 1000:.0f} ms, "
+          f"sequential {seq * 1000:.0f} ms, ratio {seq / conc:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
@@ -128,11 +164,13 @@ def main() -> None:
                   f"(plus the demo ones), CLI as a subprocess, {sys.platform}, "
                   f"{os.cpu_count()} CPUs")
             compare(env, base, opts.runs, "Loopback, no added latency")
+            in_process(env, opts.runs, "Loopback, no added latency")
             for provider in PROVIDERS:
                 control(base, "PUT", f"/_sandbox/faults/{provider}",
                         {"kind": "latency", "delay": opts.latency})
-            compare(env, base, opts.runs,
-                    f"With {opts.latency * 1000:.0f} ms added to every request")
+            label = f"With {opts.latency * 1000:.0f} ms added to every request"
+            compare(env, base, opts.runs, label)
+            in_process(env, opts.runs, label)
         finally:
             proc.terminate()
             proc.wait(timeout=10)

@@ -32,6 +32,9 @@ def _bind(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        # Listen now, so connections made as soon as the URL is printed wait in the
+        # backlog until uvicorn accepts them, instead of being refused.
+        sock.listen(2048)
         sock.set_inheritable(True)
     except OSError:
         sock.close()
