@@ -262,19 +262,23 @@ def print_meetings(output: Output, meetings: Sequence[Meeting]) -> None:
                 output.line("")
             day = start.date()
             output.line(start.strftime("%A %d %B %Y"))
-        end = _local(m.end).strftime("%H:%M") if m.end else "     "
+        if m.end is None:
+            end = "     "
+        elif _local(m.end).date() == start.date():
+            end = _local(m.end).strftime("%H:%M")
+        else:  # a span over several days (a Whereby room): say which day it ends
+            end = _local(m.end).strftime("%a %d %b %H:%M")
         link = m.join_url or "(no link)"
-        output.line(
-            f"  {start:%H:%M}-{end}  {m.title[:40]:<40}  {m.provider.label:<18} {m.account}"
-        )
-        output.line(f"               {link}")
+        span = f"{start:%H:%M}-{end}"
+        output.line(f"  {span:<22}  {m.title[:40]:<40}  {m.provider.label:<18} {m.account}")
+        output.line(f"  {'':<22}  {link}")
     if spaces:
         output.line("")
         output.line("Meeting spaces (no fixed time)")
         for m in spaces:
             until = f" (until {_local(m.expires):%d %b %Y})" if m.expires else ""
-            output.line(f"  {m.title[:46]:<46}  {m.provider.label:<18} {m.account}{until}")
-            output.line(f"               {m.join_url or '(no link)'}")
+            output.line(f"  {m.title[:64]:<64}  {m.provider.label:<18} {m.account}{until}")
+            output.line(f"  {'':<22}  {m.join_url or '(no link)'}")
 
 
 # ---------------------------------------------------------------- terminal prompter

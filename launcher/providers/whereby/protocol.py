@@ -597,13 +597,29 @@ def parse_delete_room(resp: HttpResponse) -> None:
     raise_for_error(resp)
 
 
+_GENERATED_SUFFIX = re.compile(
+    r"-?(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9]{6})$"
+)
+
+
+def room_title(room_name: str) -> str:
+    """Turn a generated room name into a readable title.
+
+    ``/daily-standup-5c1f2a7e-…`` (prefix + uuid) becomes "Whereby room daily-standup";
+    a name that is only the generated part stays as it is.
+    """
+    name = room_name.lstrip("/")
+    prefix = _GENERATED_SUFFIX.sub("", name).rstrip("-")
+    return f"Whereby room {prefix or name}" if name else "Whereby room"
+
+
 def room_to_meeting(room: Room, account: str) -> Meeting:
     """Show a room as a meeting of the account that created it (so the user may host)."""
     return Meeting(
         id=room.id,
         account=account,
         provider=Provider.WHEREBY,
-        title=room.room_name.lstrip("/") or room.id,
+        title=room_title(room.room_name) if room.room_name.strip("/") else room.id,
         start=room.start,
         end=room.end,
         join_url=room.room_url,

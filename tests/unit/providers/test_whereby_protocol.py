@@ -105,7 +105,7 @@ def test_room_as_meeting() -> None:
     room = p.parse_get_room(resp(200, load("meeting_with_urls.json")))
     meeting = p.room_to_meeting(room, "acme")
     assert meeting.id == room.id
-    assert meeting.title == "room-prefix-793e9ec1-c686-423d-9043-9b7a10c553fd"
+    assert meeting.title == "Whereby room room-prefix"
     assert meeting.provider is Provider.WHEREBY
     assert meeting.role is Role.PRESENTER
     assert meeting.account == "acme"
@@ -743,3 +743,20 @@ def test_valid_drafts_never_raise(draft: RoomDraft) -> None:
 @given(st.timedeltas(min_value=dt.timedelta(microseconds=1), max_value=dt.timedelta(days=3650)))
 def test_end_in_the_past_always_raises_on_end(back: dt.timedelta) -> None:
     assert invalid_field(RoomDraft(end=NOW - back)) == "end"
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("/daily-standup-5c1f2a7e-0d4b-4f7e-9a51-6f3c2b8d9e10", "Whereby room daily-standup"),
+        ("/customer0348-72b9e0a4-3c1d-4e5f-8a6b-9c0d1e2f3a4b", "Whereby room customer0348"),
+        ("/team-ab3xk9", "Whereby room team"),
+        ("/4b3bd908-cb88-11ec-9d64-0242ac120002",
+         "Whereby room 4b3bd908-cb88-11ec-9d64-0242ac120002"),
+        ("/", "Whereby room"),
+    ],
+)
+def test_room_titles(name: str, title: str) -> None:
+    from launcher.providers.whereby.protocol import room_title
+
+    assert room_title(name) == title
