@@ -271,10 +271,10 @@ def test_list_meetings_shows_rooms_as_hosted_meetings() -> None:
     meetings = run(server, lambda c: c.list_meetings())
     assert server.requests[0].url.params["fields"] == "hostRoomUrl,viewerRoomUrl"
     assert [m.title for m in meetings] == [
-        "4b3bd908-cb88-11ec-9d64-0242ac120002",
-        "room-prefix-793e9ec1-c686-423d-9043-9b7a10c553fd",
-        "example-prefix-abc123",
-        "customer0348-72b9",
+        "Whereby room 4b3bd908-cb88-11ec-9d64-0242ac120002",
+        "Whereby room room-prefix",
+        "Whereby room example-prefix",
+        "Whereby room customer0348-72b9",
     ]
     first = meetings[0]
     assert first.provider is Provider.WHEREBY
