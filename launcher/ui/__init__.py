@@ -1,1 +1,1 @@
-"""Ui package."""
+"""The Qt user interface: main window, models, dialogs, tray. Only this layer imports Qt."""

@@ -1,0 +1,104 @@
+"""The last meetings fetched per account, so the window paints at once and works offline.
+
+Kept without secrets: no passcode and no host (presenter) link is written here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from launcher.core.models import AudioConference, Meeting, Provider, Role
+from launcher.store.atomic import write_atomic
+
+log = logging.getLogger("launcher.cache")
+FORMAT_VERSION = 1
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CachedAccount:
+    """One account's meetings as last fetched, and when."""
+
+    meetings: tuple[Meeting, ...]
+    fetched_at: dt.datetime
+
+
+class MeetingCache:
+    """Read and write the meeting cache file (one JSON document, replaced atomically)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def load(self) -> dict[str, CachedAccount]:
+        """Return the cached accounts; a missing or damaged cache is an empty one."""
+        try:
+            doc = json.loads(self._path.read_text(encoding="utf-8"))
+            if doc.get("version") != FORMAT_VERSION:
+                return {}
+            out: dict[str, CachedAccount] = {}
+            for name, entry in doc["accounts"].items():
+                meetings = tuple(_from_json(m) for m in entry["meetings"])
+                out[name] = CachedAccount(meetings, dt.datetime.fromisoformat(entry["fetched_at"]))
+            return out
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("the meeting cache could not be read (%s); starting empty", exc)
+            return {}
+
+    def save(self, accounts: dict[str, CachedAccount]) -> None:
+        """Replace the cache with *accounts*."""
+        doc = {
+            "version": FORMAT_VERSION,
+            "accounts": {
+                name: {
+                    "fetched_at": entry.fetched_at.isoformat(),
+                    "meetings": [_to_json(m) for m in entry.meetings],
+                }
+                for name, entry in accounts.items()
+            },
+        }
+        write_atomic(self._path, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _to_json(m: Meeting) -> dict[str, Any]:
+    conf = m.conference
+    return {
+        "id": m.id, "account": m.account, "provider": m.provider.value, "title": m.title,
+        "start": _iso(m.start), "end": _iso(m.end), "join_url": m.join_url,
+        "viewer_url": m.viewer_url, "number": m.number,
+        "participants": list(m.participants), "organizer": m.organizer,
+        "role": m.role.value if m.role else None, "uri": m.online_meeting_uri,
+        "conference": (
+            {"id": conf.conference_id, "numbers_url": conf.numbers_url} if conf else None
+        ),
+        "description": m.description, "expires": _iso(m.expires),
+        "has_passcode": m.passcode is not None,
+    }
+
+
+def _dt(value: Any) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _from_json(d: dict[str, Any]) -> Meeting:
+    conf = d.get("conference")
+    return Meeting(
+        id=str(d["id"]), account=str(d["account"]), provider=Provider(d["provider"]),
+        title=str(d["title"]), start=_dt(d.get("start")), end=_dt(d.get("end")),
+        join_url=d.get("join_url"), viewer_url=d.get("viewer_url"), number=d.get("number"),
+        participants=tuple(d.get("participants") or ()), organizer=d.get("organizer"),
+        role=Role(d["role"]) if d.get("role") else None, online_meeting_uri=d.get("uri"),
+        conference=(
+            AudioConference(conf.get("id"), conf.get("numbers_url")) if conf else None
+        ),
+        description=d.get("description") or "", expires=_dt(d.get("expires")),
+    )
