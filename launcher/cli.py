@@ -13,7 +13,6 @@ import datetime as dt
 import getpass
 import json
 import logging
-import logging.handlers
 import sys
 import tempfile
 from collections.abc import Callable, Coroutine, Iterator, Sequence
@@ -30,29 +29,25 @@ from launcher.core.errors import (
 )
 from launcher.core.joinflow import AskLogin, AskPasscode, ExplainNotInvited
 from launcher.core.models import (
-    DEFAULT_BASE_URLS,
-    DEFAULT_RELAY_URL,
-    DEFAULT_WEB_URLS,
-    Account,
     Meeting,
     Provider,
     Role,
 )
-from launcher.core.redact import RedactingFilter
 from launcher.core.timeutil import parse_user_datetime
-from launcher.core.validate import require_http_url, require_text
+from launcher.core.validate import require_http_url
 from launcher.providers.base import JoinProgress
 from launcher.providers.joinme.client import JoinMeClient
 from launcher.providers.joinme.protocol import MeetingPatch, ScheduleDraft
 from launcher.providers.whereby.client import WherebyClient
 from launcher.providers.whereby.protocol import RoomDraft
+from launcher.services.accounts import AccountForm, build_account, remove_account, save_account
 from launcher.services.context import Context, new_http_client
 from launcher.services.join import JoinService, resolve_target
 from launcher.services.opener import open_url
 from launcher.services.sync import fetch_meetings
-from launcher.store.accounts import AccountStore, validate_name
+from launcher.store.accounts import AccountStore
+from launcher.store.logs import close_logging, setup_logging
 from launcher.store.paths import Paths, resolve_paths
-from launcher.store.secrets import KINDS as SECRET_KINDS
 from launcher.store.secrets import SecretStore
 
 log = logging.getLogger("launcher.cli")
@@ -338,85 +333,18 @@ def _read_secret(value: str | None, label: str, stdin: TextIO) -> str | None:
     return line
 
 
-#: The sandbox names the BlueJeans relay token apart; our store calls it the token.
-_DEMO_SECRET_KINDS = {"relay_token": "token"}
-
-
 @contextlib.contextmanager
-def _demo_profile(err: TextIO) -> Iterator[tuple[Paths, Any]]:
-    from launcher.sandbox.demo import demo_accounts
-    from launcher.sandbox.server import start_in_thread
+def _demo_profile() -> Iterator[Paths]:
+    from launcher.services.demo import start_demo
 
     with tempfile.TemporaryDirectory(prefix="meeting-launcher-demo-") as home:
         root = Path(home)
         paths = Paths(root / "config", root / "data", root / "cache", root / "logs").ensure()
-        running = start_in_thread()
+        running = start_demo(paths)
         try:
-            store = AccountStore(paths.accounts_file)
-            secrets = SecretStore(paths.secrets_file, backend="file")
-            accounts = []
-            for demo in demo_accounts(running.base_url):
-                accounts.append(
-                    Account(
-                        name=demo.name,
-                        provider=Provider(demo.provider),
-                        base_url=demo.base_url,
-                        relay_url=demo.relay_url,
-                        web_url=demo.web_url,
-                        username=demo.username,
-                    )
-                )
-                for kind, value in demo.secrets.items():
-                    kind = _DEMO_SECRET_KINDS.get(kind, kind)
-                    if kind in SECRET_KINDS:
-                        secrets.set(demo.name, kind, value)
-            store.save(accounts)
-            yield paths, running
+            yield paths
         finally:
             running.stop()
-
-
-def _setup_logging(paths: Paths, *, debug: bool, err: TextIO) -> RedactingFilter:
-    redactor = RedactingFilter()
-    root = logging.getLogger("launcher")
-    root.setLevel(logging.DEBUG)
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-        handler.close()
-    stream = logging.StreamHandler(err)
-    stream.setLevel(logging.DEBUG if debug else logging.WARNING)
-    stream.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    stream.addFilter(redactor)
-    root.addHandler(stream)
-    try:
-        paths.logs.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
-            paths.logs / "meeting-launcher.log", maxBytes=1_000_000, backupCount=3,
-            encoding="utf-8",
-        )
-    except OSError:
-        return redactor
-    file_handler.setLevel(logging.DEBUG if debug else logging.INFO)
-    file_handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
-    file_handler.addFilter(redactor)
-    root.addHandler(file_handler)
-    for name in ("httpx", "httpcore"):
-        other = logging.getLogger(name)
-        other.setLevel(logging.DEBUG if debug else logging.WARNING)
-        other.handlers = [stream, file_handler]
-        other.propagate = False
-    return redactor
-
-
-def _close_logging() -> None:
-    for name in ("launcher", "httpx", "httpcore"):
-        logger = logging.getLogger(name)
-        for handler in list(logger.handlers):
-            logger.removeHandler(handler)
-            with contextlib.suppress(Exception):
-                handler.close()
 
 
 # ---------------------------------------------------------------- commands
@@ -451,8 +379,7 @@ async def cmd_accounts(args: argparse.Namespace, ctx: Context, out: Output) -> i
                 out.line(f"{row['name']:<24} {label:<18} {row['base_url']}{user}")
         return EXIT_OK
     if args.accounts_command == "remove":
-        account = ctx.accounts.remove(args.name)
-        ctx.secrets.delete_account(account.name)
+        account = remove_account(ctx.accounts, ctx.secrets, args.name)
         if out.as_json:
             out.json({"removed": account.name})
         else:
@@ -462,91 +389,32 @@ async def cmd_accounts(args: argparse.Namespace, ctx: Context, out: Output) -> i
 
 
 async def _accounts_add(args: argparse.Namespace, ctx: Context, out: Output) -> int:
-    provider = Provider(args.provider)
-    name = validate_name(args.name)
     stdin = sys.stdin
-    token = _read_secret(args.token, "--token", stdin)
-    api_key = _read_secret(args.api_key, "--api-key", stdin)
-    password = _read_secret(args.password, "--password", stdin)
-    allowed = {
-        Provider.JOINME: {"token"},
-        Provider.WHEREBY: {"api_key"},
-        Provider.BLUEJEANS: {"token", "username", "password", "relay_url"},
-        Provider.SKYPE: {"username", "password", "discovery_url"},
-    }[provider]
-    given = {
-        "token": token,
-        "api_key": api_key,
-        "username": args.username,
-        "password": password,
-        "discovery_url": args.discovery_url,
-        "relay_url": args.relay_url,
-    }
-    for key, value in given.items():
-        if value is not None and key not in allowed:
-            raise InvalidInput(
-                "--" + key.replace("_", "-"), f"does not apply to {provider.label} accounts"
-            )
-    if provider is Provider.JOINME and not token:
-        raise InvalidInput("--token", "a join.me account needs an access token")
-    if provider is Provider.WHEREBY and not api_key:
-        raise InvalidInput("--api-key", "a Whereby account needs an API key")
-    if provider is Provider.BLUEJEANS:
-        if bool(args.username) != bool(password):
-            raise InvalidInput(
-                "--password" if args.username else "--username",
-                "the BlueJeans Meetings API needs both --username and --password",
-            )
-        if not token and not args.username:
-            raise InvalidInput(
-                "--token", "give a relay --token, or --username and --password (or both)"
-            )
-    if provider is Provider.SKYPE:
-        if not args.discovery_url:
-            raise InvalidInput("--discovery-url", "a Skype for Business account needs it")
-        if not args.username or "@" not in args.username:
-            raise InvalidInput("--username", "give the sign-in address, e.g. user@contoso.com")
-        if not password:
-            raise InvalidInput("--password", "a Skype for Business account needs a password")
-    if provider is Provider.SKYPE:
-        base_url = require_http_url("--discovery-url", args.discovery_url)
-        if args.base_url:
-            raise InvalidInput("--base-url", "Skype for Business uses --discovery-url")
-    else:
-        base_url = require_http_url("--base-url", args.base_url or DEFAULT_BASE_URLS[provider])
-    relay_url = None
-    if provider is Provider.BLUEJEANS:
-        relay_url = require_http_url("--relay-url", args.relay_url or DEFAULT_RELAY_URL)
-    web_url = require_http_url("--web-url", args.web_url) if args.web_url else None
-    if web_url is None and provider is Provider.SKYPE:
-        web_url = f"https://meet.{args.username.rsplit('@', 1)[1].lower()}"
-    if web_url is None:
-        web_url = DEFAULT_WEB_URLS[provider]
-    for label, value in (("--username", args.username),):
-        if value is not None:
-            require_text(label, value, max_len=254)
-    account = Account(
-        name=name,
-        provider=provider,
-        base_url=base_url,
-        relay_url=relay_url,
-        web_url=web_url,
+    form = AccountForm(
+        provider=Provider(args.provider),
+        name=args.name,
+        base_url=args.base_url,
+        relay_url=args.relay_url,
+        web_url=args.web_url,
+        discovery_url=args.discovery_url,
         username=args.username,
+        token=_read_secret(args.token, "--token", stdin),
+        api_key=_read_secret(args.api_key, "--api-key", stdin),
+        password=_read_secret(args.password, "--password", stdin),
     )
-    ctx.accounts.add(account)
     try:
-        for kind, value in (("token", token), ("api_key", api_key), ("password", password)):
-            if value:
-                ctx.secrets.set(name, kind, value)
-    except Exception:
-        ctx.accounts.remove(name)  # no half-added account
-        raise
+        account, secrets = build_account(form)
+    except InvalidInput as exc:
+        option = "--" + exc.field.replace("_", "-") if exc.field != "name" else "--name"
+        raise InvalidInput(option, exc.reason) from None
+    save_account(ctx.accounts, ctx.secrets, account, secrets)
     if ctx.secrets.warning:
         out.note(ctx.secrets.warning)
     if out.as_json:
-        out.json({"added": name, "provider": provider.value, "base_url": base_url})
+        out.json({"added": account.name, "provider": account.provider.value,
+                  "base_url": account.base_url})
     else:
-        out.line(f"Added {provider.label} account {name!r}.")
+        out.line(f"Added {account.provider.label} account {account.name!r}.")
     return EXIT_OK
 
 
@@ -853,11 +721,11 @@ def main(
     output = Output(as_json=getattr(args, "json", False), out=out_stream, err=err_stream)
     try:
         if args.demo:
-            with _demo_profile(err_stream) as (paths, _running):
-                _setup_logging(paths, debug=args.debug, err=err_stream)
+            with _demo_profile() as paths:
+                setup_logging(paths, debug=args.debug, stream=err_stream)
                 return asyncio.run(_run(args, paths, output, demo=True))
         paths = resolve_paths().ensure()
-        _setup_logging(paths, debug=args.debug, err=err_stream)
+        setup_logging(paths, debug=args.debug, stream=err_stream)
         return asyncio.run(_run(args, paths, output, demo=False))
     except InvalidInput as exc:
         err_stream.write(f"meeting-launcher: error: {exc}\n")
@@ -879,7 +747,7 @@ def main(
         )
         return EXIT_FAILURE
     finally:
-        _close_logging()
+        close_logging()
 
 
 __all__ = ["build_parser", "main"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -52,3 +54,21 @@ def resolve_paths(env: Mapping[str, str] | None = None) -> Paths:
         Path(platformdirs.user_cache_dir(_APP, appauthor=False)),
         Path(platformdirs.user_log_dir(_APP, appauthor=False)),
     )
+
+
+def instance_address(paths: Paths, env: Mapping[str, str] | None = None) -> str:
+    """Where the running window listens for a second launch (one per profile and user).
+
+    On POSIX an absolute socket path, short enough for the socket-path limit, in the
+    runtime directory; on Windows a pipe name.
+    """
+    env = os.environ if env is None else env
+    digest = hashlib.sha1(str(paths.config).encode("utf-8"), usedforsecurity=False).hexdigest()
+    if os.name == "nt":
+        return f"meeting-launcher-{digest[:16]}"
+    runtime = env.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    path = os.path.join(runtime, f"meeting-launcher-{uid}-{digest[:12]}.sock")
+    if len(path) > 100:  # sun_path is 104-108 bytes
+        path = os.path.join(tempfile.gettempdir(), f"ml-{uid}-{digest[:12]}.sock")
+    return path

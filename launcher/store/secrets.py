@@ -24,6 +24,9 @@ SERVICE = "meeting-launcher"
 #: The secret kinds an account may have, as stored.
 KINDS = ("token", "api_key", "password", "client_secret")
 Backend = Literal["auto", "keyring", "file"]
+PASSCODE_PREFIX = "passcode:"
+#: The file backend keeps remembered passcodes under this reserved key.
+_PASSCODES = "\x00passcodes"
 
 
 class SecretStore:
@@ -79,6 +82,23 @@ class SecretStore:
             password=self.get(account, "password"),
             client_secret=self.get(account, "client_secret"),
         )
+
+    def set_passcode(self, meeting_key: str, value: str) -> None:
+        """Remember the passcode of one meeting (the user ticked "remember")."""
+        if self._keyring is not None:
+            self._keyring.set_password(SERVICE, f"{PASSCODE_PREFIX}{meeting_key}", value)
+            return
+        data = self._read_file()
+        data.setdefault(_PASSCODES, {})[meeting_key] = value
+        self._write_file(data)
+
+    def get_passcode(self, meeting_key: str) -> str | None:
+        """Return the remembered passcode of one meeting, if any."""
+        if self._keyring is not None:
+            value = self._keyring.get_password(SERVICE, f"{PASSCODE_PREFIX}{meeting_key}")
+            return value if isinstance(value, str) else None
+        value = self._read_file().get(_PASSCODES, {}).get(meeting_key)
+        return value if isinstance(value, str) else None
 
     def delete_account(self, account: str) -> None:
         """Remove every secret of *account*."""

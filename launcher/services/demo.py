@@ -1,0 +1,37 @@
+"""The demo: the sandbox on a free loopback port and its accounts in a throw-away profile."""
+
+from __future__ import annotations
+
+from launcher.core.models import Account, Provider
+from launcher.sandbox.demo import demo_accounts
+from launcher.sandbox.server import RunningSandbox, start_in_thread
+from launcher.store.accounts import AccountStore
+from launcher.store.paths import Paths
+from launcher.store.secrets import KINDS, SecretStore
+
+
+def start_demo(paths: Paths) -> RunningSandbox:
+    """Start the sandbox and write the demo accounts (secrets in the profile's file)."""
+    running = start_in_thread()
+    try:
+        secrets = SecretStore(paths.secrets_file, backend="file")
+        accounts = []
+        for demo in demo_accounts(running.base_url):
+            accounts.append(
+                Account(
+                    name=demo.name,
+                    provider=Provider(demo.provider),
+                    base_url=demo.base_url,
+                    relay_url=demo.relay_url,
+                    web_url=demo.web_url,
+                    username=demo.username,
+                )
+            )
+            for kind, value in demo.secrets.items():
+                if kind in KINDS:
+                    secrets.set(demo.name, kind, value)
+        AccountStore(paths.accounts_file).save(accounts)
+    except BaseException:
+        running.stop()
+        raise
+    return running
