@@ -42,12 +42,13 @@ from launcher.providers.whereby.client import WherebyClient
 from launcher.providers.whereby.protocol import RoomDraft
 from launcher.services.accounts import AccountForm, build_account, remove_account, save_account
 from launcher.services.context import Context, new_http_client
+from launcher.services.instance import send_command
 from launcher.services.join import JoinService, resolve_target
 from launcher.services.opener import open_url
 from launcher.services.sync import fetch_meetings
 from launcher.store.accounts import AccountStore
 from launcher.store.logs import close_logging, setup_logging
-from launcher.store.paths import Paths, resolve_paths
+from launcher.store.paths import Paths, instance_address, resolve_paths
 from launcher.store.secrets import SecretStore
 
 log = logging.getLogger("launcher.cli")
@@ -168,6 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
     rdel = rooms_sub.add_parser("delete", parents=[common], help="delete a room")
     rdel.add_argument("room_id", metavar="ID")
     rdel.add_argument("--account")
+
+    desktop = sub.add_parser(
+        "install-desktop-entry",
+        parents=[common],
+        help="add Meeting Launcher to your desktop's application menu (Linux)",
+    )
+    desktop.add_argument("--executable", help="the meeting-launcher command to run")
 
     # sandbox
     sandbox = sub.add_parser("sandbox", help="serve the provider simulator")
@@ -480,7 +488,18 @@ async def cmd_check(args: argparse.Namespace, ctx: Context, out: Output) -> int:
 
 
 async def cmd_join(args: argparse.Namespace, ctx: Context, out: Output) -> int:
-    """Check, ask for what is missing, then open the link (or print it)."""
+    """Check, ask for what is missing, then open the link (or print it).
+
+    When the window is running (and the link is to be opened), it gets the link.
+    """
+    if not args.no_open and ctx.instance_address:
+        reply = send_command(ctx.instance_address, {"cmd": "join", "url": args.target})
+        if reply is not None and reply.get("ok"):
+            if out.as_json:
+                out.json({"handed_to_window": True})
+            else:
+                out.line("Handed the link to the running Meeting Launcher window.")
+            return EXIT_OK
     target = resolve_target(ctx, args.target)
     interactive = sys.stdin.isatty() and not out.as_json
     outcome = await JoinService(ctx).join(
@@ -666,7 +685,26 @@ async def cmd_rooms(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     return EXIT_OK
 
 
+async def cmd_install_desktop_entry(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """Install the .desktop file, icon and metainfo for the current user."""
+    from launcher.services.desktop import (
+        default_data_home,
+        find_executable,
+        install_desktop_entry,
+    )
+
+    exe = args.executable or find_executable(sys.argv[0])
+    written = install_desktop_entry(executable=exe, data_home=default_data_home())
+    if out.as_json:
+        out.json({"installed": [str(p) for p in written]})
+    else:
+        for path in written:
+            out.line(f"Installed {path}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Command] = {
+    "install-desktop-entry": cmd_install_desktop_entry,
     "accounts": cmd_accounts,
     "meetings": cmd_meetings,
     "check": cmd_check,
@@ -685,6 +723,8 @@ COMMANDS: dict[str, Command] = {
 async def _run(args: argparse.Namespace, paths: Paths, out: Output, *, demo: bool) -> int:
     secrets = SecretStore(paths.secrets_file, backend="file" if demo else "auto")
     ctx = Context(paths, AccountStore(paths.accounts_file), secrets, new_http_client())
+    key_paths = Paths(Path("demo"), paths.data, paths.cache, paths.logs) if demo else paths
+    ctx.instance_address = instance_address(key_paths)
     try:
         return await COMMANDS[args.command](args, ctx, out)
     finally:

@@ -47,6 +47,8 @@ class Context:
         self.accounts = accounts
         self.secrets = secrets
         self.http = http
+        #: Where a running window listens (set by the composition root), if any.
+        self.instance_address: str | None = None
         self._clients: dict[str, Client] = {}
 
     def client_for(self, account: Account) -> Client:

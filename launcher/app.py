@@ -1,0 +1,230 @@
+"""Composition root of the desktop app: builds everything and owns the qasync loop.
+
+Start-up order matters for speed: the window is built from the local cache and painted
+before qasync, httpx or any provider module is imported; the network side is built
+right after the first paint and refreshes every account concurrently.
+
+Quitting is two-phase (../shared/examples/qasync/two_phase_shutdown.py): the app's life
+ends when an asyncio Event is set (tray "Quit", SIGTERM, a second launch's "quit", or
+the OS quitting Qt); async clean-up then runs in a second ``runner.run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtWidgets import QApplication
+
+from launcher import APP_ID, APP_NAME, __version__
+from launcher.store.accounts import AccountStore
+from launcher.store.cache import MeetingCache
+from launcher.store.paths import Paths, instance_address, resolve_paths
+from launcher.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from launcher.ui.controller import AppController
+
+log = logging.getLogger("launcher.app")
+
+#: Set by the start-up benchmark: print the time of the first paint and quit.
+PROBE_ENV = "MEETING_LAUNCHER_STARTUP_PROBE"
+
+
+class InstanceServer(QObject):
+    """Listens for a second launch: raise the window, join a link, report, quit."""
+
+    command_received = Signal(dict, QObject)
+
+    def __init__(self, address: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._server = QLocalServer(self)
+        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        self._address = address
+        self._server.newConnection.connect(self._on_server_new_connection)
+        self.handler: Any = None
+
+    def listen(self) -> bool:
+        """Start listening; a stale socket from a crashed run is removed first."""
+        if self._server.listen(self._address):
+            return True
+        QLocalServer.removeServer(self._address)
+        return self._server.listen(self._address)
+
+    def close(self) -> None:
+        """Stop listening and remove the socket."""
+        self._server.close()
+
+    def _on_server_new_connection(self) -> None:
+        while self._server.hasPendingConnections():
+            sock = self._server.nextPendingConnection()
+            sock.readyRead.connect(lambda s=sock: self._on_socket_ready_read(s))
+            sock.disconnected.connect(sock.deleteLater)
+
+    def _on_socket_ready_read(self, sock: QLocalSocket) -> None:
+        if not sock.canReadLine():
+            return
+        raw = bytes(sock.readLine().data())
+        try:
+            message = json.loads(raw.decode("utf-8"))
+            if not isinstance(message, dict):
+                raise ValueError("not an object")
+        except (UnicodeDecodeError, ValueError):
+            reply: dict[str, Any] = {"ok": False, "error": "bad request"}
+        else:
+            reply = self.handler(message) if self.handler else {"ok": False}
+        sock.write(QByteArray(json.dumps(reply).encode("utf-8") + b"\n"))
+        sock.flush()
+        sock.disconnectFromServer()
+
+
+def ask_running_instance(address: str, message: dict[str, Any]) -> dict[str, Any] | None:
+    """Send *message* to a running window through Qt (works on every platform)."""
+    sock = QLocalSocket()
+    sock.connectToServer(address)
+    if not sock.waitForConnected(500):
+        return None
+    sock.write(QByteArray(json.dumps(message).encode("utf-8") + b"\n"))
+    sock.flush()
+    if not sock.waitForReadyRead(3000):
+        return None
+    try:
+        reply = json.loads(bytes(sock.readLine().data()).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    sock.disconnectFromServer()
+    return reply if isinstance(reply, dict) else None
+
+
+@contextlib.contextmanager
+def _profile(demo: bool) -> Iterator[Paths]:
+    if not demo:
+        yield resolve_paths().ensure()
+        return
+    with tempfile.TemporaryDirectory(prefix="meeting-launcher-demo-") as home:
+        root = Path(home)
+        yield Paths(root / "config", root / "data", root / "cache", root / "logs").ensure()
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="meeting-launcher", add_help=False)
+    parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--debug", action="store_true")
+    parser.add_argument("--minimized", action="store_true")
+    parser.add_argument("--join", metavar="URL")
+    parser.add_argument("--join-clipboard", action="store_true")
+    return parser.parse_args(list(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the window (``--demo``: on the built-in sandbox); return the exit code."""
+    started = time.perf_counter()
+    os.environ.setdefault("QT_API", "pyside6")
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("meeting-launcher")  # the window class (StartupWMClass)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setQuitOnLastWindowClosed(False)  # a tray app; also keeps qasync alive
+
+    with _profile(args.demo) as paths:
+        # The demo's profile is new each time; one demo window per user is enough.
+        key_paths = Paths(Path("demo"), paths.data, paths.cache, paths.logs) if args.demo else paths
+        address = instance_address(key_paths)
+        join_url = args.join
+        if args.join_clipboard:
+            join_url = app.clipboard().text().strip() or None
+        request = {"cmd": "join", "url": join_url} if join_url else {"cmd": "raise"}
+        if ask_running_instance(address, request) is not None:
+            print(f"{APP_NAME} is already running; handed it over.")
+            return 0
+
+        accounts = AccountStore(paths.accounts_file)
+        try:
+            names = [a.name for a in accounts.load()]
+        except Exception as exc:  # shown in the window once it runs
+            log.warning("accounts could not be read: %s", exc)
+            names = []
+        cache = MeetingCache(paths.cache / "meetings.json")
+        cached = cache.load()
+        window = MainWindow()
+        window.set_accounts(names)
+        if args.demo:
+            window.pages.setCurrentIndex(1)
+            window.show_message("Starting the demo sandbox…")
+        window.set_meetings(
+            [m for name in names if name in cached for m in cached[name].meetings]
+        )
+        if not args.minimized:
+            window.show()
+        app.processEvents()  # the first paint, from the cache, before the network stack
+        painted = time.perf_counter()
+        if os.environ.get(PROBE_ENV):
+            print(f"first-paint {painted - started:.4f}", flush=True)
+            window.close()
+            return 0
+
+        server = InstanceServer(address)
+        if not server.listen():
+            log.warning("could not listen for a second launch at %s", address)
+        try:
+            return _run(app, window, server, paths, args)
+        finally:
+            server.close()
+
+
+def _run(
+    app: QApplication,
+    window: MainWindow,
+    server: InstanceServer,
+    paths: Paths,
+    args: argparse.Namespace,
+) -> int:
+    import qasync
+
+    from launcher.ui.controller import AppController
+
+    holder: list[AppController] = []
+
+    async def life() -> None:
+        controller = await AppController.create(window, paths, demo=args.demo,
+                                                debug=args.debug)
+        holder.append(controller)
+        server.handler = controller.handle_instance_command
+        loop = asyncio.get_running_loop()
+        if os.name != "nt":
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(signum, controller.request_quit)
+        app.aboutToQuit.connect(controller.request_quit)
+        join_url = args.join or (app.clipboard().text().strip() if args.join_clipboard else None)
+        if join_url:
+            controller.handle_instance_command({"cmd": "join", "url": join_url})
+        await controller.run_until_quit()
+        # Clean up while the loop still runs (qasync runs leftover Qt events after the
+        # loop stops, outside any running loop, where async code must not run).
+        await controller.aclose()
+
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        # Qt may stop the loop under us when the OS quits it; phase 2 runs regardless.
+        with contextlib.suppress(RuntimeError):
+            runner.run(life())
+        if holder and not holder[0].closed:
+            runner.run(holder[0].aclose())
+        QTimer.singleShot(0, window.deleteLater)
+    return 0

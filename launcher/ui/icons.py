@@ -1,0 +1,72 @@
+"""The app's SVG icons, loaded from package data with importlib.resources and cached."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtGui import QColor, QIcon
+
+from launcher.core.models import Provider
+
+#: Icon file of each provider; anything else (a plain meeting link) gets ``link.svg``.
+_PROVIDER_FILES: dict[str, str] = {
+    Provider.BLUEJEANS.value: "bluejeans.svg",
+    Provider.JOINME.value: "joinme.svg",
+    Provider.WHEREBY.value: "whereby.svg",
+    Provider.SKYPE.value: "skype.svg",
+}
+_LINK_FILE = "link.svg"
+
+#: The colour each provider's icon is drawn in, for blocks and markers painted in views.
+_PROVIDER_COLOURS: dict[str, str] = {
+    Provider.BLUEJEANS.value: "#1f6ff2",
+    Provider.JOINME.value: "#f7901e",
+    Provider.WHEREBY.value: "#6b45e6",
+    Provider.SKYPE.value: "#1aa3e8",
+}
+_LINK_COLOUR = "#5f6b7a"
+
+_icons: dict[str, QIcon] = {}
+# Only used when the package is imported from an archive: keeps extracted files alive.
+_extracted = contextlib.ExitStack()
+atexit.register(_extracted.close)
+
+
+def asset_path(*parts: str) -> Path:
+    """Return a real filesystem path of a file under ``launcher/assets/``."""
+    resource = resources.files("launcher").joinpath("assets", *parts)
+    if isinstance(resource, Path):
+        return resource
+    return _extracted.enter_context(resources.as_file(resource))
+
+
+def _provider_name(provider: Provider | str | None) -> str:
+    if provider is None:
+        return ""
+    return str(provider.value if isinstance(provider, Provider) else provider).casefold()
+
+
+def _icon(filename: str) -> QIcon:
+    icon = _icons.get(filename)
+    if icon is None:
+        icon = QIcon(str(asset_path("icons", filename)))
+        _icons[filename] = icon
+    return icon
+
+
+def app_icon() -> QIcon:
+    """Return the Meeting Launcher application icon."""
+    return _icon("app.svg")
+
+
+def provider_icon(provider: Provider | str | None) -> QIcon:
+    """Return the icon of *provider* (a Provider or its value); a link icon otherwise."""
+    return _icon(_PROVIDER_FILES.get(_provider_name(provider), _LINK_FILE))
+
+
+def provider_colour(provider: Provider | str | None) -> QColor:
+    """Return the colour of *provider*'s icon, to paint meeting blocks and markers."""
+    return QColor(_PROVIDER_COLOURS.get(_provider_name(provider), _LINK_COLOUR))
