@@ -106,7 +106,7 @@ class AddAccountDialog(QDialog):
         self._validate()
 
     def form_value(self) -> AccountForm:
-        """What is typed, as an AccountForm (hidden fields left out)."""
+        """Return what is typed, as an AccountForm (hidden fields left out)."""
         provider = self._provider()
 
         def value(key: str) -> str | None:
@@ -144,7 +144,7 @@ class AddAccountDialog(QDialog):
         return True
 
     def result_value(self) -> tuple[Account, dict[str, str]]:
-        """The validated account and its secrets."""
+        """Return the validated account and its secrets."""
         return build_account(self.form_value())
 
 
@@ -188,9 +188,9 @@ class RelaySignInDialog(QDialog):
         self.ok.setEnabled(bool(self.user.text().strip() and self.secret.text()))
 
     def username(self) -> str:
-        """The user name typed."""
+        """Return the user name typed."""
         return self.user.text().strip()
 
     def password(self) -> str:
-        """The password typed (used once, never stored)."""
+        """Return the password typed (used once, never stored)."""
         return self.secret.text()

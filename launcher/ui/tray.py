@@ -105,6 +105,8 @@ class TrayController(QObject):
             QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
         )
         self._meetings: tuple[Meeting, ...] = ()
+        self._all: tuple[Meeting, ...] = ()
+        self._window_day: dt.date | None = None
         self._reminder_minutes: int | None = 1
         self._grace = DEFAULT_GRACE
         self._shown: set[str] = set()
@@ -142,8 +144,25 @@ class TrayController(QObject):
 
     def set_meetings(self, meetings: Sequence[Meeting]) -> None:
         """Replace the meetings (all accounts); refreshes at once."""
-        self._meetings = tuple(meetings)
+        self._all = tuple(meetings)
+        self._window_day = None
         self.tick()
+
+    def _narrow(self, now: dt.datetime) -> None:
+        """Keep only what the tray can show or remind about: now to two days ahead.
+
+        The tray looks at its meetings every 30 s; scanning thousands each time would
+        cost the event loop for nothing. Re-narrowed once a day and on every update.
+        """
+        day = now.date()
+        if self._window_day == day:
+            return
+        self._window_day = day
+        lo, hi = now - dt.timedelta(days=1), now + dt.timedelta(days=2)
+        self._meetings = tuple(
+            m for m in self._all
+            if m.start is not None and m.start <= hi and (m.end or m.start) >= lo
+        )
 
     def set_reminder_minutes(self, minutes: int | None) -> None:
         """Remind this many minutes before each meeting starts; None turns reminders off."""
@@ -158,6 +177,7 @@ class TrayController(QObject):
     def tick(self) -> None:
         """Refresh the tooltip and menu labels, show due reminders, re-aim the timer."""
         now = self._clock()
+        self._narrow(now)
         self._next = self._pick_next(now)
         self._update_tooltip(now)
         self._update_join_next(now)

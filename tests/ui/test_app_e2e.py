@@ -51,7 +51,8 @@ def _wait(address: str, predicate: Any, timeout: float = 40.0) -> dict[str, Any]
 def demo_app(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, dict[str, str], Path]]:
     env = _env(tmp_path)
     address = instance_address(
-        Paths(Path("demo"), tmp_path, tmp_path, tmp_path), {"XDG_RUNTIME_DIR": env["XDG_RUNTIME_DIR"]}
+        Paths(Path("demo"), tmp_path, tmp_path, tmp_path),
+        {"XDG_RUNTIME_DIR": env["XDG_RUNTIME_DIR"]},
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "launcher", "--demo"],
@@ -97,7 +98,7 @@ def test_demo_window_syncs_takes_links_and_quits_cleanly(
     assert log.read_text().strip() == "https://whereby.com/team-room"
 
     assert send_command(address, {"cmd": "quit"}) == {"ok": True}
-    out, err = proc.communicate(timeout=20)
+    _out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "Error" not in err, err
     assert send_command(address, {"cmd": "status"}) is None  # the socket is gone
@@ -106,7 +107,7 @@ def test_demo_window_syncs_takes_links_and_quits_cleanly(
 def test_sigterm_quits_cleanly(
     demo_app: tuple[subprocess.Popen[str], str, dict[str, str], Path],
 ) -> None:
-    proc, address, _env_, _tmp = demo_app
+    proc, address = demo_app[0], demo_app[1]
     _wait(address, lambda s: s["meetings"] > 0)
     proc.terminate()
     _out, err = proc.communicate(timeout=20)
