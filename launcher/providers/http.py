@@ -15,8 +15,8 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
@@ -28,6 +28,7 @@ from launcher.core.errors import (
 )
 
 log = logging.getLogger("launcher.http")
+T = TypeVar("T")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: The longest Retry-After we wait out on our own before reporting the throttle.
@@ -84,6 +85,23 @@ class HttpResponse:
                 f"the server sent an answer that is not valid JSON (HTTP {self.status})",
                 status=self.status,
             ) from exc
+
+
+#: Bodies larger than this are parsed in a worker thread, off the event loop.
+OFF_LOOP_BYTES = 32 * 1024
+
+
+async def parse_off_loop(
+    parse: Callable[..., T], response: HttpResponse, /, **kwargs: Any
+) -> T:
+    """Run ``parse(response, **kwargs)``; in a worker thread when the body is large.
+
+    Parsing a thousand meetings takes tens of milliseconds; on the GUI's event loop
+    that is a visible stall, so big answers are decoded beside it.
+    """
+    if len(response.body) < OFF_LOOP_BYTES:
+        return parse(response, **kwargs)
+    return await asyncio.to_thread(parse, response, **kwargs)
 
 
 def retry_after_seconds(response: HttpResponse, *, now: float | None = None) -> float | None:

@@ -205,7 +205,8 @@ class SyncService:
         for done in asyncio.as_completed(tasks):
             meetings, status = await done
             self._apply(status, meetings)
-        self._save_cache()
+        # Writing thousands of meetings takes a while: do it beside the event loop.
+        await asyncio.to_thread(self._save_cache, dict(self._by_account))
 
     def _apply(self, status: AccountStatus, meetings: list[Meeting]) -> None:
         now = self._clock()
@@ -228,9 +229,9 @@ class SyncService:
             )
         self._emit()
 
-    def _save_cache(self) -> None:
+    def _save_cache(self, snapshot: dict[str, CachedAccount]) -> None:
         try:
-            self._cache.save(self._by_account)
+            self._cache.save(snapshot)
         except OSError as exc:
             log.warning("could not write the meeting cache: %s", exc)
 

@@ -27,7 +27,7 @@ from launcher.core.models import (
     Provider,
 )
 from launcher.providers.bluejeans import protocol
-from launcher.providers.http import HttpRequest, HttpResponse, send
+from launcher.providers.http import HttpRequest, HttpResponse, parse_off_loop, send
 
 log = logging.getLogger("launcher.providers.bluejeans")
 
@@ -185,8 +185,12 @@ class BlueJeansClient:
         resp, user_id = await self._rest(
             lambda s: protocol.build_list_meetings(self._base_url, s.token, s.user_id)
         )
-        meetings = protocol.parse_meetings(
-            resp, account=self._account.name, user_id=user_id, web_url=self._web_url
+        meetings = await parse_off_loop(
+            protocol.parse_meetings,
+            resp,
+            account=self._account.name,
+            user_id=user_id,
+            web_url=self._web_url,
         )
         return [m for m in meetings if protocol.in_window(m, start, end)]
 

@@ -11,7 +11,7 @@ import httpx
 
 from launcher.core.errors import AuthenticationRequired, ConfigError
 from launcher.core.models import Account, Credentials, Meeting, Provider, StartedMeeting
-from launcher.providers.http import HttpRequest, HttpResponse, send
+from launcher.providers.http import HttpRequest, HttpResponse, parse_off_loop, send
 from launcher.providers.joinme import protocol as p
 from launcher.providers.joinme.protocol import MeetingPatch, ScheduleDraft
 
@@ -62,7 +62,9 @@ class JoinMeClient:
         returns upcoming meetings only and has no start filter).
         """
         request = p.build_list_meetings(self._base, self._token(), end=end)
-        meetings = p.parse_list_meetings(await self._send(request), self._account.name)
+        meetings = await parse_off_loop(
+            p.parse_list_meetings, await self._send(request), account=self._account.name
+        )
         kept = p.overlapping(meetings, start, end)
         log.debug(
             "join.me %s: %d meetings (%d listed)", self._account.name, len(kept), len(meetings)

@@ -23,7 +23,7 @@ from launcher.core.errors import (
 )
 from launcher.core.models import Account, Credentials, Meeting, Provider
 from launcher.providers.base import JoinProgress
-from launcher.providers.http import HttpRequest, HttpResponse, send
+from launcher.providers.http import HttpRequest, HttpResponse, parse_off_loop, send
 from launcher.providers.skype import protocol
 from launcher.providers.skype.protocol import Application, EventBatch, JoinTracker
 
@@ -113,8 +113,11 @@ class SkypeClient:
         resp, app = await self._call(
             lambda a, tok: protocol.build_get(_require(a.my_online_meetings_href), tok)
         )
-        meetings = protocol.parse_my_online_meetings(
-            resp, account=self._account.name, user_uri=self._user_uri(app)
+        meetings = await parse_off_loop(
+            protocol.parse_my_online_meetings,
+            resp,
+            account=self._account.name,
+            user_uri=self._user_uri(app),
         )
         return [m for m in meetings if protocol.still_open(m, start)]
 

@@ -1,0 +1,107 @@
+"""Render the demo offscreen and write PNGs of the main screens to docs/screenshots/.
+
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--out docs/screenshots]
+
+Runs the real app stack (sandbox, services, controller, window) on a qasync loop, waits
+for every demo account to sync, then grabs: the main window (agenda + details), the
+month view, the week view, a passcode prompt and the create-room dialog.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+import qasync  # noqa: E402
+
+from launcher.core.joinflow import AskPasscode, verdict  # noqa: E402
+from launcher.core.models import Provider  # noqa: E402
+from launcher.store.paths import Paths  # noqa: E402
+from launcher.ui import dialogs  # noqa: E402
+from launcher.ui.controller import AppController  # noqa: E402
+from launcher.ui.main_window import MainWindow  # noqa: E402
+
+
+def save(widget: QWidget, path: Path) -> None:
+    widget.grab().save(str(path))
+    print(f"wrote {path}")
+
+
+async def settle(seconds: float = 0.3) -> None:
+    await asyncio.sleep(seconds)
+
+
+async def shoot(app: QApplication, out: Path) -> None:
+    with tempfile.TemporaryDirectory() as home:
+        root = Path(home)
+        paths = Paths(root / "config", root / "data", root / "cache", root / "logs").ensure()
+        window = MainWindow()
+        window.resize(1360, 860)
+        window.show()
+        controller = await AppController.create(window, paths, demo=True)
+        try:
+            for _ in range(100):
+                states = {s.state.value for s in controller.sync.statuses.values()}
+                if states == {"up to date"}:
+                    break
+                await settle(0.1)
+            await settle(0.5)
+            now = dt.datetime.now(dt.UTC)
+            upcoming = [m for m in controller.sync.meetings
+                        if m.start and m.start > now and m.provider is Provider.BLUEJEANS]
+            if upcoming:
+                window.select_meeting(upcoming[0])
+            await settle()
+            save(window, out / "main-window.png")
+
+            save(window.month, out / "month-view.png")
+
+            window.set_view("week")
+            await settle()
+            save(window, out / "week-view.png")
+            window.set_view("agenda")
+
+            step = AskPasscode(verdict("GET_PASSCODE").message)
+            prompt = dialogs.PasscodeDialog(window, step.message, moderator=False, retry=False)
+            prompt.open()
+            await settle()
+            save(prompt, out / "passcode-prompt.png")
+            prompt.reject()
+
+            names = [a.name for a in controller.ctx.accounts.load()
+                     if a.provider is Provider.WHEREBY]
+            room = dialogs.CreateRoomDialog(window, names)
+            room.open()
+            await settle()
+            save(room, out / "create-room-dialog.png")
+            room.reject()
+        finally:
+            await controller.aclose()
+            window.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs"
+                                             / "screenshots"))
+    out = Path(parser.parse_args().out)
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        runner.run(shoot(app, out))
+
+
+if __name__ == "__main__":
+    main()
