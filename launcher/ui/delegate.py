@@ -37,17 +37,25 @@ def mix(a: QColor, b: QColor, amount: float) -> QColor:
 
 
 def format_duration(start: dt.datetime | None, end: dt.datetime | None) -> str:
-    """Say how long a meeting lasts: "30 min", "1 h", "1 h 30 min" ("" if unknown)."""
+    """Say how long a meeting lasts: "30 min", "1 h 30 min", "1 day 2 h", "7 days".
+
+    Returns "" when the length is unknown. From a day on, minutes are dropped; from a week
+    on, hours too (rounded to the nearest day).
+    """
     if start is None or end is None or end <= start:
         return ""
     minutes = int((end - start).total_seconds() // 60)
     hours, rest = divmod(minutes, 60)
     if not hours:
         return f"{rest} min"
-    if hours >= 24 and not rest and hours % 24 == 0:
-        days = hours // 24
-        return "1 day" if days == 1 else f"{days} days"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+    if hours < 24:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    if days >= 7:
+        days += (hours * 60 + rest) >= 12 * 60
+        hours = 0
+    text = "1 day" if days == 1 else f"{days} days"
+    return f"{text} {hours} h" if hours else text
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -83,7 +91,8 @@ def _metrics_for(font: QFont) -> _Metrics:
     line2 = max(small_fm.height(), _ICON)
     row = 2 * _CARD_MARGIN_Y + 2 * _PAD_Y + title_fm.height() + _LINE_GAP + line2
     time_width = max(
-        body_fm.horizontalAdvance("00:00 – 00:00 +1"), body_fm.horizontalAdvance("No fixed time")
+        body_fm.horizontalAdvance(sample)
+        for sample in ("00:00 – 00:00 +1", "No fixed time", "00:00 – Wed 28 Nov")
     )
     heading_height = heading_fm.height() + 22
     width = time_width + 240

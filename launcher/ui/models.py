@@ -60,7 +60,8 @@ class MeetingRole(enum.IntEnum):
     STARTED = enum.auto()
     #: Whether it starts today (local time).
     IS_TODAY = enum.auto()
-    #: The local time range, "09:00 – 10:00", or "No fixed time".
+    #: The local time range, "09:00 – 10:00", "04:57 – Sat 28 Nov" for a multi-day item,
+    #: or "No fixed time".
     TIME_TEXT = enum.auto()
     #: The heading of its day group, "Today — Saturday 21 November".
     DAY_TEXT = enum.auto()
@@ -72,6 +73,10 @@ NO_FIXED_TIME = "No fixed time"
 _KEY_SEPARATOR = "\x1f"  # what core.agenda.reminder_key joins account, id and start with
 #: How many meetings per day :meth:`MeetingFilterProxy.day_providers` reports.
 _MARKED_PER_DAY = 3
+#: Meetings at least this long are "multi-day" items (a Whereby room open for days).
+LONG_MEETING = dt.timedelta(hours=12)
+#: A meeting crossing midnight that ends later than this on the next day is multi-day too.
+_LATE_END = dt.timedelta(hours=4)
 
 
 def meeting_key(meeting: Meeting) -> str:
@@ -94,6 +99,31 @@ def day_heading(day: dt.date | None, today: dt.date) -> str:
     if delta == -1:
         return f"Yesterday — {name}"
     return name
+
+
+def is_multi_day(start: dt.datetime, end: dt.datetime | None) -> bool:
+    """Tell whether a meeting from *start* to *end* (local times) spans days.
+
+    True for anything lasting :data:`LONG_MEETING` or more, and for meetings that cross
+    midnight and go on for more than a few hours into a later day; a late call ending
+    shortly after midnight ("23:30 – 00:30 +1") is an ordinary meeting.
+    """
+    if end is None or end <= start:
+        return False
+    if end - start >= LONG_MEETING:
+        return True
+    last_day = (end - dt.timedelta(microseconds=1)).date()
+    if last_day == start.date():
+        return False
+    into_last_day = end - end.replace(hour=0, minute=0, second=0, microsecond=0)
+    return last_day > start.date() + dt.timedelta(days=1) or into_last_day > _LATE_END
+
+
+def end_day_text(start: dt.datetime, end: dt.datetime) -> str:
+    """Return the end day of a multi-day item, "Sat 28 Nov" (with the year if it changes)."""
+    last = end - dt.timedelta(microseconds=1) if end.time() == dt.time() else end
+    text = f"{last:%a} {last.day} {last:%b}"
+    return text if last.year == start.year else f"{text} {last.year}"
 
 
 def _start_of(meeting: Meeting) -> dt.datetime:
@@ -182,6 +212,13 @@ class MeetingListModel(QAbstractListModel):
         if self._tz is not None:
             return midnight.replace(tzinfo=self._tz).astimezone(dt.UTC)
         return midnight.astimezone().astimezone(dt.UTC)
+
+    def is_multi_day(self, meeting: Meeting) -> bool:
+        """Tell whether *meeting* spans days in the display zone (see :func:`is_multi_day`)."""
+        if meeting.start is None:
+            return False
+        return is_multi_day(self.local(meeting.start),
+                            self.local(meeting.end) if meeting.end is not None else None)
 
     def meeting_count(self) -> int:
         """Return the number of meetings (= ``rowCount()``, without a Qt call)."""
@@ -427,6 +464,9 @@ class MeetingListModel(QAbstractListModel):
         if meeting.end is None or meeting.end <= meeting.start:
             return f"{start:%H:%M}"
         end = self.local(meeting.end)
+        if is_multi_day(start, end):
+            # A room open for days: the end day says more than its time of day.
+            return f"{start:%H:%M} – {end_day_text(start, end)}"
         days = (end.date() - start.date()).days
         suffix = f" +{days}" if days else ""
         return f"{start:%H:%M} – {end:%H:%M}{suffix}"

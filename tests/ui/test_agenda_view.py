@@ -233,6 +233,42 @@ def test_format_duration() -> None:
     assert format_duration(None, None) == ""
 
 
+@pytest.mark.parametrize(("length", "text"), [
+    (dt.timedelta(hours=23, minutes=59), "23 h 59 min"),
+    (dt.timedelta(hours=24), "1 day"),
+    (dt.timedelta(hours=26, minutes=31), "1 day 2 h"),  # minutes dropped from a day on
+    (dt.timedelta(days=3, hours=5, minutes=59), "3 days 5 h"),
+    (dt.timedelta(hours=170, minutes=32), "7 days"),  # hours dropped from a week on
+    (dt.timedelta(days=7, hours=13), "8 days"),  # ... rounded to the nearest day
+    (dt.timedelta(days=14), "14 days"),
+])
+def test_format_duration_of_multi_day_items(length: dt.timedelta, text: str) -> None:
+    assert format_duration(NOW, NOW + length) == text
+
+
+def test_multi_day_row_shows_the_end_day_and_fits_the_time_column(qtbot: Any) -> None:
+    source = MeetingListModel(tz=NOW.tzinfo, now=NOW)
+    start = at(0, 4, 57)[0]
+    room = meeting("room", "Whereby room all-hands", (start, start + dt.timedelta(
+        hours=170, minutes=33)), provider=Provider.WHEREBY)
+    source.set_meetings([room, *sample()])
+    proxy = MeetingFilterProxy()
+    proxy.setSourceModel(source)
+    view = AgendaView()
+    view.setModel(proxy)
+    qtbot.addWidget(view)
+    view.resize(520, 500)
+    view.show()
+    index = proxy.index_of(meeting_key(room))
+    text = index.data(MeetingRole.TIME_TEXT)
+    assert text == "04:57 – Fri 28 Nov"
+    assert format_duration(room.start, room.end) == "7 days"
+    # The time column is wide enough for it: the row shows it whole, not "04:57 – Fr…".
+    metrics = view.delegate().metrics(view.font())
+    assert metrics.body_fm.horizontalAdvance(text) <= metrics.time_width
+    view.grab()  # paints the row without errors
+
+
 def test_icons_load_from_package_data(qapp: Any) -> None:
     from launcher.ui import icons
 

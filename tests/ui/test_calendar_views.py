@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QTableView
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QTableView, QVBoxLayout, QWidget
 
 from launcher.core.models import Meeting, Provider
 from launcher.ui.calendar_views import MonthView, WeekView
@@ -385,3 +386,284 @@ def test_week_meeting_across_midnight_is_drawn_on_both_days(qtbot: Any) -> None:
     blocks = [b for b in view._ensure_blocks() if b.key == meeting_key(late)]
     assert [(b.day, b.top, b.bottom) for b in blocks] == [(4, 23 * 60, 24 * 60),
                                                           (5, 0, 60)]
+
+
+# ====================================================================== month in a sidebar
+def busy_day() -> list[Meeting]:
+    """Nine meetings today (Friday), a few elsewhere."""
+    many = [meeting(f"b{i}", f"Busy {i}", at(0, 8 + i),
+                    provider=(Provider.BLUEJEANS, Provider.JOINME, Provider.WHEREBY)[i % 3])
+            for i in range(9)]
+    return [*sample(), *many]
+
+
+@pytest.fixture
+def sidebar_month(qtbot: Any) -> Iterator[MonthView]:
+    """The month view in a sidebar like the main window's (260 px wide, stretch below)."""
+    _, proxy = make_models(busy_day())
+    sidebar = QWidget()
+    layout = QVBoxLayout(sidebar)
+    layout.setContentsMargins(8, 8, 8, 8)
+    view = MonthView(proxy, sidebar)
+    layout.addWidget(view)
+    layout.addStretch(1)
+    qtbot.addWidget(sidebar)
+    sidebar.setFixedWidth(260)
+    sidebar.resize(260, 700)
+    sidebar.show()
+    qtbot.waitExposed(sidebar)
+    yield view
+    sidebar.close()  # (the sidebar is kept alive until here)
+
+
+def test_month_minimum_size_leaves_room_for_numbers_and_markers(qapp: Any) -> None:
+    _, proxy = make_models()
+    view = MonthView(proxy)
+    try:
+        fm = QFontMetrics(view.font())
+        hint = view.minimumSizeHint()
+        # Header + day names + six weeks, each a number and a row of markers under it.
+        assert hint.height() >= 6 * (fm.height() + 8) + 2 * fm.height()
+        assert view.min_cell_height() >= fm.height() + 8
+        assert hint.width() <= 244  # fits the narrowest sidebar (260 px, 8 px margins)
+        assert view.sizeHint().height() >= hint.height()
+    finally:
+        view.deleteLater()
+
+
+def test_month_in_a_narrow_sidebar_is_readable(sidebar_month: MonthView) -> None:
+    view = sidebar_month
+    assert view.height() >= view.minimumSizeHint().height()
+    # The header says which month, whole; the timeless count moved to the tooltip.
+    assert view.title_text() == "November 2025"
+    assert not view._nav.note.isVisible()
+    assert "2 without a fixed time" in view._nav.title.toolTip()
+    table = calendar_table(view)
+    model = table.model()
+    fm = QFontMetrics(view.calendar().font())
+    for row in range(1, model.rowCount()):
+        for column in range(model.columnCount()):
+            cell = QRectF(table.visualRect(model.index(row, column)))
+            number, markers = view.cell_geometry(cell.toRect())
+            assert number.height() >= fm.height()  # the day number is not clipped
+            assert number.width() >= fm.horizontalAdvance("28")
+            assert cell.contains(number) and cell.contains(markers)
+            assert markers.top() >= number.bottom()  # dots under the number, never on it
+
+
+def test_month_markers_fit_their_cell(sidebar_month: MonthView) -> None:
+    view = sidebar_month
+    table = calendar_table(view)
+    width = table.visualRect(table.indexAt(cell_center(view, TODAY.day))).width()
+    assert width < 40  # narrow: this is the case worth checking
+    _, markers = view.cell_geometry(table.visualRect(table.indexAt(cell_center(view,
+                                                                                TODAY.day))))
+    providers, more = view.markers_for(TODAY, markers.width())
+    assert view.marks()[TODAY][0] == 13  # four of the sample and nine more
+    assert 1 <= len(providers) <= 3
+    assert len(providers) + more == 13  # the dots and "+N" count every meeting
+    # A day with few meetings: one dot each, no "+N".
+    assert view.markers_for(TODAY + dt.timedelta(days=1), markers.width()) == (["whereby"], 0)
+    assert view.markers_for(TODAY + dt.timedelta(days=2), markers.width()) == ([], 0)
+    # Paint: the dots are under the number, inside the cell.
+    image = table.viewport().grab(table.visualRect(table.indexAt(cell_center(
+        view, TODAY.day + 1)))).toImage()
+    number, markers = view.cell_geometry(QRect(0, 0, image.width(), image.height()))
+    coloured_rows = {y for y in range(image.height()) for x in range(image.width())
+                     if QColor(image.pixel(x, y)).saturation() > 120
+                     and QColor(image.pixel(x, y)).value() > 80}
+    assert coloured_rows and min(coloured_rows) >= number.bottom()
+    assert max(coloured_rows) <= markers.bottom()
+
+
+def test_month_alone_at_280_by_300(qtbot: Any) -> None:
+    _, proxy = make_models(busy_day())
+    view = MonthView(proxy)
+    qtbot.addWidget(view)
+    view.resize(280, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    table = calendar_table(view)
+    rows = [table.rowHeight(row) for row in range(7)]
+    assert rows[0] < rows[1]  # the day names take a short row
+    assert min(rows[1:]) >= view.min_cell_height()
+    assert sum(rows) <= table.viewport().height() + 1  # nothing cut off at the bottom
+
+
+# ====================================================================== week: all-day strip
+def room(ident: str, title: str, days: int, hours: float, *, start_day: int = 0,
+         hour: int = 4, provider: Provider = Provider.WHEREBY) -> Meeting:
+    start = at(start_day, hour, 57)[0]
+    return meeting(ident, title, (start, start + dt.timedelta(days=days, hours=hours)),
+                   provider=provider)
+
+
+def make_week(qtbot: Any, meetings: list[Meeting], size: tuple[int, int] = (900, 700)
+              ) -> tuple[WeekView, MeetingFilterProxy, MeetingListModel]:
+    source, proxy = make_models(meetings)
+    view = WeekView(proxy)
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    return view, proxy, source
+
+
+@pytest.fixture
+def long_week(qtbot: Any) -> tuple[WeekView, MeetingFilterProxy, MeetingListModel]:
+    # Wednesday 04:57 for a week; Friday 04:57 for 26 hours: both multi-day.
+    return make_week(qtbot, [*sample(), room("all", "Room all-hands", 7, 2.5, start_day=-2),
+                             room("cust", "Room customer", 1, 2)])
+
+
+def test_week_multi_day_items_go_to_the_all_day_strip(
+    long_week: tuple[WeekView, MeetingFilterProxy, MeetingListModel]
+) -> None:
+    view, _, source = long_week
+    all_hands, customer = week_key(source, "Room all-hands"), week_key(source, "Room customer")
+    assert view.span_keys() == [all_hands, customer]
+    assert view.all_day_strip().isVisible()
+    # Not in the hour grid, so they squeeze nothing there.
+    assert view.block_rect(all_hands) is None and view.block_rect(customer) is None
+    design = view.block_rect(week_key(source, "Design review"))
+    assert design is not None
+    assert design.width() >= view._day_width() - 6  # the full day column
+    # One row each, spanning the days they cover (to the week's end for the long one).
+    first, second = view.span_rect(all_hands), view.span_rect(customer)
+    assert first is not None and second is not None
+    assert first.bottom() < second.top()
+    width = view._day_width()
+    assert view.day_at_x(first.left() + 4) == dt.date(2025, 11, 19)  # from Wednesday
+    assert view.day_at_x(first.right() - 1) == dt.date(2025, 11, 23)  # past Sunday
+    assert view.day_at_x(second.left() + 4) == TODAY
+    assert view.day_at_x(second.right() - 4) == TODAY + dt.timedelta(days=1)
+    assert abs(second.width() - 2 * width) <= 6
+    assert view.span_meeting_at(first.center()).title == "Room all-hands"  # type: ignore[union-attr]
+    assert view.span_meeting_at(QPoint(int(54 + width / 2), first.center().y())) is None
+    # Tooltip: the whole range, with days.
+    tip = view.block_tooltip(source.meeting_at(source.row_of(all_hands) or 0))
+    assert "Wed 19 Nov, 04:57 – Wed 26 Nov, 07:27 (7 days)" in tip
+
+
+def test_week_strip_click_selects_and_double_click_activates(
+    qtbot: Any, long_week: tuple[WeekView, MeetingFilterProxy, MeetingListModel]
+) -> None:
+    view, _, source = long_week
+    key = week_key(source, "Room all-hands")
+    rect = view.span_rect(key)
+    assert rect is not None
+    strip = view.all_day_strip()
+    # A click on Thursday's part of the bar selects it and keeps Thursday.
+    thursday = QPoint(int(54 + 3.5 * view._day_width()), rect.center().y())
+    with qtbot.waitSignal(view.meeting_selected, timeout=1000) as selected:
+        qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=thursday)
+    assert selected.args[0].title == "Room all-hands"
+    assert view.selected_key() == key
+    assert view.selected_day() == dt.date(2025, 11, 20)
+    with qtbot.waitSignal(view.meeting_activated, timeout=1000) as activated:
+        qtbot.mouseDClick(strip, Qt.MouseButton.LeftButton, pos=thursday)
+    assert activated.args[0].title == "Room all-hands"
+    # Enter opens the selected bar too.
+    view.setFocus()
+    with qtbot.waitSignal(view.meeting_activated, timeout=1000) as entered:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert entered.args[0].title == "Room all-hands"
+    # A click on the strip outside any bar picks that day.
+    monday = QPoint(int(54 + 0.5 * view._day_width()), rect.center().y())
+    with qtbot.waitSignal(view.day_selected, timeout=1000) as picked:
+        qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=monday)
+    assert picked.args == [dt.date(2025, 11, 17)]
+    assert view.selected_key() is None
+
+
+def test_week_up_down_visit_the_days_bars_first(
+    qtbot: Any, long_week: tuple[WeekView, MeetingFilterProxy, MeetingListModel]
+) -> None:
+    view, _, _ = long_week
+    view.setFocus()
+    seen: list[str] = []
+    view.meeting_selected.connect(lambda m: seen.append(m.title))
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert seen == ["Room all-hands", "Room customer", "Daily stand-up"]
+    assert view.selected_day() == TODAY
+
+
+def test_week_select_meeting_finds_a_bar(
+    long_week: tuple[WeekView, MeetingFilterProxy, MeetingListModel]
+) -> None:
+    view, _, source = long_week
+    view.set_day(dt.date(2025, 12, 1))
+    assert not view.all_day_strip().isVisible()  # nothing multi-day that week
+    key = week_key(source, "Room customer")
+    assert view.select_meeting(key)
+    assert view.selected_day() == TODAY and view.selected_key() == key
+    assert view.span_rect(key) is not None
+
+
+def test_week_all_day_strip_scrolls_when_full(qtbot: Any) -> None:
+    rooms = [room(f"r{i}", f"Room {i}", 2, 0, start_day=i - 3) for i in range(5)]
+    view, _, _ = make_week(qtbot, [*sample(), *rooms])
+    keys = view.span_keys()
+    assert len(keys) == 5
+    shown = [k for k in keys if view.span_rect(k) is not None]
+    assert len(shown) == 3  # at most three rows; the strip does not eat the grid
+    assert view.all_day_strip().height() < 5 * 22
+    assert "scroll" in view.strip_tooltip()
+    assert view.scroll_strip(1)
+    assert view.span_rect(keys[0]) is None and view.span_rect(keys[3]) is not None
+    assert view.scroll_strip(5) and view.span_rect(keys[4]) is not None
+    assert not view.scroll_strip(1)  # at the end already
+    # Selecting a hidden one scrolls it into view.
+    assert view.select_meeting(keys[0])
+    assert view.span_rect(keys[0]) is not None
+
+
+def test_week_night_far_into_the_next_day_is_a_bar(qtbot: Any) -> None:
+    night = meeting("night", "Night shift", at(0, 22, 0, 7 * 60))  # Fri 22:00 – Sat 05:00
+    late = meeting("late", "Late call", at(0, 23, 0, 120))  # Fri 23:00 – Sat 01:00
+    view, _, _ = make_week(qtbot, [night, late])
+    assert view.span_keys() == [meeting_key(night)]
+    assert view.block_rect(meeting_key(night)) is None
+    assert view.block_rect(meeting_key(late)) is not None
+
+
+# ====================================================================== week: first scroll
+def test_week_first_scroll_shows_the_earliest_meeting(qtbot: Any) -> None:
+    early = meeting("early", "Early sync", at(1, 6, 30, 60))  # Saturday 06:30
+    view, _, _ = make_week(qtbot, [*sample(), early])
+    assert abs(view.top_hour() - 5) < 0.05  # about an hour above 06:30, on a whole hour
+    rect = view.block_rect(meeting_key(early))
+    assert rect is not None
+    value = view._scroll.verticalScrollBar().value()
+    assert value <= rect.top() < value + view._scroll.viewport().height()
+
+
+def test_week_first_scroll_ignores_bars_and_defaults_to_seven(qtbot: Any) -> None:
+    # The room starts at 04:57 but is a bar: the grid still opens at 07:00.
+    view, _, _ = make_week(qtbot, [*sample(), room("all", "Room all-hands", 7, 0)])
+    assert abs(view.top_hour() - 7) < 0.05
+    empty, _, _ = make_week(qtbot, [])
+    assert abs(empty.top_hour() - 7) < 0.05
+
+
+def test_week_scroll_follows_late_data_until_the_user_scrolls(qtbot: Any) -> None:
+    view, _, source = make_week(qtbot, [])  # shown before the accounts synced
+    assert abs(view.top_hour() - 7) < 0.05
+    source.set_meetings([*sample(), meeting("early", "Early", at(0, 5, 0))])
+    assert abs(view.top_hour() - 4) < 0.05  # the data arrived: scrolled to it
+    bar = view._scroll.verticalScrollBar()
+    bar.triggerAction(bar.SliderAction.SliderPageStepAdd)  # the user scrolls
+    after = bar.value()
+    source.set_meetings([*sample(), meeting("earlier", "Earlier", at(0, 3, 0))])
+    assert bar.value() == after  # left where the user put it
+
+
+def test_week_title_has_priority_over_the_note(qtbot: Any) -> None:
+    view, _, _ = make_week(qtbot, sample(), size=(900, 600))
+    assert view._nav.note_shown() and view._nav.title.text() == "17 – 23 November 2025"
+    view.resize(420, 600)
+    qtbot.waitUntil(lambda: not view._nav.note_shown()
+                    and view._nav.title.text() == "17 – 23 November 2025",  # whole
+                    timeout=1000)
+    assert "2 without a fixed time" in view._nav.title.toolTip()  # the note moved here

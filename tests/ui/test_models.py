@@ -16,6 +16,7 @@ from launcher.ui.models import (
     MeetingFilterProxy,
     MeetingListModel,
     MeetingRole,
+    is_multi_day,
     meeting_key,
 )
 
@@ -308,6 +309,55 @@ def test_times_follow_the_display_time_zone() -> None:
     local = MeetingListModel(tz=TZ, now=NOW)
     local.set_meetings([meeting("1", "Late call", at(0, 23, 30, 60))])
     assert local.index(0, 0).data(MeetingRole.TIME_TEXT) == "23:30 – 00:30 +1"
+
+
+def test_multi_day_items_show_their_end_day() -> None:
+    model = MeetingListModel(tz=TZ, now=NOW)
+    start = at(0, 4, 57)[0]  # Friday 21 November 2025, 04:57
+
+    def until(**length: float) -> Meeting:
+        return meeting("r", "Room", (start, start + dt.timedelta(**length)),
+                       provider=Provider.WHEREBY)
+
+    model.set_meetings([until(hours=170, minutes=33)])
+    assert model.index(0, 0).data(MeetingRole.TIME_TEXT) == "04:57 – Fri 28 Nov"
+    model.set_meetings([until(hours=26, minutes=31)])
+    assert model.index(0, 0).data(MeetingRole.TIME_TEXT) == "04:57 – Sat 22 Nov"
+    # Ending at midnight: the last day is the one before.
+    model.set_meetings([until(hours=43, minutes=3)])  # to Sunday 00:00
+    assert model.index(0, 0).data(MeetingRole.TIME_TEXT) == "04:57 – Sat 22 Nov"
+    # A short late call stays a plain range with "+1"; a night far into the next day
+    # counts as multi-day.
+    model.set_meetings([meeting("late", "Late call", at(0, 23, 30, 60))])
+    assert model.index(0, 0).data(MeetingRole.TIME_TEXT) == "23:30 – 00:30 +1"
+    night = meeting("night", "Night shift", at(0, 22, 0, 7 * 60))
+    model.set_meetings([night])
+    assert model.index(0, 0).data(MeetingRole.TIME_TEXT) == "22:00 – Sat 22 Nov"
+    assert model.is_multi_day(night)
+    assert not model.is_multi_day(meeting("x", "Plain", at(0, 9)))
+    assert not model.is_multi_day(meeting("t", "Timeless", None))
+    # The year is added when it changes.
+    new_year = dt.datetime(2025, 12, 30, 9, 0, tzinfo=TZ)
+    model.set_meetings([meeting("y", "Year end", (new_year, new_year + dt.timedelta(days=3)))])
+    assert model.index(0, 0).data(MeetingRole.TIME_TEXT) == "09:00 – Fri 2 Jan 2026"
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    ((9, 0), (10, 0), False),
+    ((8, 0), (19, 59), False),  # a long day, under 12 hours
+    ((8, 0), (20, 0), True),  # 12 hours
+    ((23, 0), (25, 0), False),  # 23:00 – 01:00
+    ((23, 30), (28, 0), False),  # 23:30 – 04:00: just a few hours into the next day
+    ((22, 0), (29, 0), True),  # 22:00 – 05:00
+    ((9, 0), (48, 0), True),  # to midnight two days on
+])
+def test_is_multi_day(start: tuple[int, int], end: tuple[int, int], expected: bool) -> None:
+    day = dt.datetime(2025, 11, 21, tzinfo=TZ)
+    begin = day + dt.timedelta(hours=start[0], minutes=start[1])
+    finish = day + dt.timedelta(hours=end[0], minutes=end[1])
+    assert is_multi_day(begin, finish) is expected
+    assert not is_multi_day(begin, None)
+    assert not is_multi_day(begin, begin)
 
 
 def test_next_meeting_is_highlighted_with_a_countdown(
