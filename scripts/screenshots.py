@@ -21,16 +21,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+import qasync
+from PySide6.QtWidgets import QApplication, QWidget
 
-import qasync  # noqa: E402
-
-from launcher.core.joinflow import AskPasscode, verdict  # noqa: E402
-from launcher.core.models import Provider  # noqa: E402
-from launcher.store.paths import Paths  # noqa: E402
-from launcher.ui import dialogs  # noqa: E402
-from launcher.ui.controller import AppController  # noqa: E402
-from launcher.ui.main_window import MainWindow  # noqa: E402
+from launcher.core.joinflow import AskPasscode, verdict
+from launcher.core.models import Provider
+from launcher.store.paths import Paths
+from launcher.ui import dialogs
+from launcher.ui.controller import AppController
+from launcher.ui.main_window import MainWindow
 
 
 def save(widget: QWidget, path: Path) -> None:

@@ -201,10 +201,14 @@ class SyncService:
         self._emit()
         now = self._clock()
         start, end = now - dt.timedelta(days=1), now + self._window
-        tasks = [fetch_account(self._ctx, a, start, end) for a in accounts]
-        for done in asyncio.as_completed(tasks):
-            meetings, status = await done
-            self._apply(status, meetings)
+        tasks = [asyncio.create_task(fetch_account(self._ctx, a, start, end)) for a in accounts]
+        try:
+            for done in asyncio.as_completed(tasks):
+                meetings, status = await done
+                self._apply(status, meetings)
+        finally:
+            for task in tasks:  # cancelled (a newer refresh, quitting): stop every fetch
+                task.cancel()
         # Writing thousands of meetings takes a while: do it beside the event loop.
         await asyncio.to_thread(self._save_cache, dict(self._by_account))
 

@@ -30,7 +30,7 @@ from launcher.providers.whereby.client import WherebyClient
 from launcher.services.context import Context, new_http_client
 from launcher.services.join import JoinOutcome, JoinService
 from launcher.services.opener import open_url
-from launcher.services.sync import AccountSync, SyncService
+from launcher.services.sync import AccountSync, SyncService, SyncState
 from launcher.services.tasks import TaskRunner
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
@@ -51,6 +51,8 @@ log = logging.getLogger("launcher.controller")
 
 #: How often every account is refreshed while the app runs.
 REFRESH_MINUTES = 5
+#: Account states that a refresh reports in the message banner.
+_PROBLEMS = (SyncState.OFFLINE, SyncState.SIGN_IN_NEEDED, SyncState.FAILED)
 
 
 @contextlib.contextmanager
@@ -89,6 +91,7 @@ class AppController(QObject):
         self._quit = asyncio.Event()
         self._closed = False
         self._pending_meetings: tuple[Meeting, ...] | None = None
+        self._sync_problem: str | None = None
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
         self._update_timer.setInterval(60)
@@ -162,6 +165,8 @@ class AppController(QObject):
         if self._closed:
             return
         self._closed = True
+        self._refresh_timer.stop()
+        self._update_timer.stop()
         self.tray.shutdown()
         await self.runner.aclose()
         await self.ctx.aclose()
@@ -228,6 +233,23 @@ class AppController(QObject):
         # Nothing is leaked meanwhile: our objects are freed by reference counting.
         with paused_gc():
             await self.sync.refresh(self._accounts())
+        self._report_sync_problems()
+
+    def _report_sync_problems(self) -> None:
+        """Say which accounts could not be refreshed, and why (cleared once all work)."""
+        failed = [s for s in self.sync.statuses.values() if s.state in _PROBLEMS]
+        if not failed:
+            if self._sync_problem is not None:
+                self.window.clear_message(self._sync_problem)
+                self._sync_problem = None
+            return
+        lines = [f"Could not refresh {s.account} ({s.message or s.describe()})." for s in failed]
+        if any(s.since is not None for s in failed):
+            lines.append("The meetings fetched before are still shown.")
+        if any(s.state is SyncState.SIGN_IN_NEEDED for s in failed):
+            lines.append("Click the account under Accounts to sign in again.")
+        self._sync_problem = " ".join(lines)
+        self.window.show_message(self._sync_problem, error=True)
 
     def _on_sync_changed(
         self, meetings: tuple[Meeting, ...], statuses: Mapping[str, AccountSync]
@@ -340,7 +362,8 @@ class AppController(QObject):
             return
         remembered = self._remembered_passcode(meeting)
         await self._join_target(target, role=role, passcode=remembered or meeting.passcode,
-                                title=meeting.title, remember_key=meeting_key(meeting))
+                                title=meeting.title, remember_key=meeting_key(meeting),
+                                remembered=remembered)
 
     async def join_link(self, url: str) -> None:
         """Join a pasted link: through its provider when recognised, else the browser."""
@@ -368,11 +391,14 @@ class AppController(QObject):
         passcode: str | None,
         title: str | None,
         remember_key: str | None,
+        remembered: str | None = None,
     ) -> None:
+        # Only a passcode the user chose to remember pre-ticks "remember"; one that came
+        # with the meeting (from the provider's API) is used, but not stored unasked.
         prompter = DialogPrompter(
             self.window,
             sign_in=self._sign_in_for(target),
-            remembered=passcode if remember_key else None,
+            remembered=remembered if remember_key else None,
             subject=title,
         )
         try:
@@ -429,17 +455,21 @@ class AppController(QObject):
             self.window.show_message(str(exc), error=True)
             return False
         dialog = RelaySignInDialog(self.window, account.username or "")
-        if not accepted(await run_dialog(dialog)):
-            return False
+        try:
+            if not accepted(await run_dialog(dialog)):
+                return False
+            username, password = dialog.username(), dialog.password()
+        finally:
+            dialog.deleteLater()  # the dialog, and the password typed in it, are not kept
         client = self.ctx.client_for(account)
         assert isinstance(client, BlueJeansClient)
         try:
-            token = await client.create_relay_token(dialog.username(), dialog.password())
+            token = await client.create_relay_token(username, password)
         except LauncherError as exc:
             self.window.show_message(str(exc), error=True)
             return False
         self.ctx.secrets.set(account.name, "token", token)
-        self.window.show_message(f"Signed in to BlueJeans as {dialog.username()}.")
+        self.window.show_message(f"Signed in to BlueJeans as {username}.")
         return True
 
     def _on_sign_in_requested(self, account_name: str) -> None:
@@ -489,9 +519,12 @@ class AppController(QObject):
         if clip and parse_target(clip, self.ctx.web_bases()) is not None:
             dialog.setTextValue(clip)
         dialog.resize(520, dialog.sizeHint().height())
-        if not accepted(await run_dialog(dialog)):
-            return
-        text = dialog.textValue().strip()
+        try:
+            if not accepted(await run_dialog(dialog)):
+                return
+            text = dialog.textValue().strip()
+        finally:
+            dialog.deleteLater()
         if text:
             await self.join_link(text)
 
@@ -527,8 +560,7 @@ class AppController(QObject):
         # The one-time presenter link goes straight to the opener: never shown or stored.
         await open_url(started.presenter_link)
         self.window.show_message("Started the join.me meeting as presenter.")
-        dialog = dialogs.StartedMeetingDialog(self.window, started)
-        await run_dialog(dialog)
+        await dialogs.StartedMeetingDialog.ask(self.window, started)
         if meeting_id is None:
             self.refresh()
 
@@ -542,10 +574,10 @@ class AppController(QObject):
             self.spawn(self._schedule([meeting.account], meeting))
 
     async def _schedule(self, names: list[str], existing: Meeting | None) -> None:
-        dialog = dialogs.ScheduleMeetingDialog(self.window, names, existing=existing)
-        if not accepted(await run_dialog(dialog)):
+        result = await dialogs.ScheduleMeetingDialog.ask(self.window, names, existing=existing)
+        if result is None:
             return
-        account, draft = dialog.result_value()
+        account, draft = result
         client = self._joinme(account)
         if existing is None:
             meeting = await client.schedule_meeting(draft)  # type: ignore[arg-type]
@@ -560,8 +592,7 @@ class AppController(QObject):
             self.spawn(self._delete(meeting))
 
     async def _delete(self, meeting: Meeting) -> None:
-        dialog = dialogs.ConfirmDeleteDialog(self.window, meeting)
-        if not accepted(await run_dialog(dialog)):
+        if not await dialogs.ConfirmDeleteDialog.ask(self.window, meeting):
             return
         if meeting.provider is Provider.JOINME:
             await self._joinme(meeting.account).delete_meeting(meeting.id)
@@ -578,10 +609,10 @@ class AppController(QObject):
             self.spawn(self._adhoc(names))
 
     async def _adhoc(self, names: list[str]) -> None:
-        dialog = dialogs.StartAdHocDialog(self.window, names)
-        if not accepted(await run_dialog(dialog)):
+        choice = await dialogs.StartAdHocDialog.ask(self.window, names)
+        if choice is None:
             return
-        account, headless, personal = dialog.result_value()
+        account, headless, personal = choice
         await self._start_joinme(account, None, headless=headless, personal_url=personal)
 
     def _on_create_room_requested(self) -> None:
@@ -590,13 +621,13 @@ class AppController(QObject):
             self.spawn(self._create_room(names))
 
     async def _create_room(self, names: list[str]) -> None:
-        dialog = dialogs.CreateRoomDialog(self.window, names)
-        if not accepted(await run_dialog(dialog)):
+        result = await dialogs.CreateRoomDialog.ask(self.window, names)
+        if result is None:
             return
-        account, draft = dialog.result_value()
+        account, draft = result
         room = await self._whereby(account).create_room(draft)
         self.window.show_message(f"Created the Whereby room {room.room_name}.")
-        await run_dialog(dialogs.RoomCreatedDialog(self.window, room))
+        await dialogs.RoomCreatedDialog.ask(self.window, room)
         self.refresh()
 
     # ------------------------------------------------------------------ accounts
@@ -606,11 +637,14 @@ class AppController(QObject):
 
     async def _add_account(self) -> None:
         dialog = AddAccountDialog(self.window)
-        if not accepted(await run_dialog(dialog)):
-            return
+        try:
+            if not accepted(await run_dialog(dialog)):
+                return
+            account, secrets = dialog.result_value()
+        finally:
+            dialog.deleteLater()  # it holds the secrets typed
         from launcher.services.accounts import save_account
 
-        account, secrets = dialog.result_value()
         save_account(self.ctx.accounts, self.ctx.secrets, account, secrets)
         self.window.show_message(f"Added {account.provider.label} account “{account.name}”.")
         self.start()

@@ -64,6 +64,7 @@ class DetailsPane(QWidget):
 
         self._icon = QLabel()
         self._title = QLabel()
+        self._title.setTextFormat(Qt.TextFormat.PlainText)  # titles come from providers
         self._title.setWordWrap(True)
         self._title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self._title.font()
@@ -218,7 +219,8 @@ class DetailsPane(QWidget):
         self.join_button.setEnabled(bool(meeting.join_url) or provider is Provider.SKYPE)
         self.start_button.setVisible(can_start)
         self.copy_link_button.setEnabled(bool(meeting.join_url))
-        self.copy_id_button.setEnabled(bool(meeting.number or meeting.conference))
+        conference_id = meeting.conference.conference_id if meeting.conference else None
+        self.copy_id_button.setEnabled(bool(meeting.number or conference_id))
         own_joinme = provider is Provider.JOINME and meeting.role is Role.PRESENTER
         self.edit_button.setVisible(own_joinme)
         self.delete_button.setVisible(own_joinme or provider is Provider.WHEREBY)

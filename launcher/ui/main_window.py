@@ -71,6 +71,9 @@ class MainWindow(QMainWindow):
     sign_in_requested = Signal(str)
     close_requested = Signal()
 
+    #: How long an information message stays above the agenda (errors stay).
+    message_ms = 6000
+
     def __init__(
         self,
         parent: QWidget | None = None,
@@ -379,7 +382,13 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(True)
         self._banner_timer.stop()
         if not error:
-            self._banner_timer.start(6000)
+            self._banner_timer.start(self.message_ms)
+
+    def clear_message(self, text: str | None = None) -> None:
+        """Hide the message (only if it still says *text*, when given)."""
+        if text is None or self.banner.text() == text:
+            self._banner_timer.stop()
+            self.banner.setVisible(False)
 
     def set_view(self, view: str) -> None:
         """Switch the centre between the agenda and the week."""
@@ -400,6 +409,9 @@ class MainWindow(QMainWindow):
         self.details.refresh_countdown()
 
     def _on_today_triggered(self) -> None:
+        # The views take "today" from the model: bring its clock up to date first (the
+        # window may have stayed open past midnight since the last tick).
+        self._on_tick_timeout()
         today = self._clock().astimezone(self._tz).date()
         self.month.today()
         self.week.today()
