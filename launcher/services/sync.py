@@ -18,9 +18,12 @@ from launcher.core.errors import (
 from launcher.core.models import Account, Meeting
 from launcher.providers.base import MeetingLister
 from launcher.services.context import Context
-from launcher.store.cache import CachedAccount, MeetingCache
+from launcher.store.cache import CachedAccount, MeetingCache, encode_document, encode_meetings
 
 log = logging.getLogger("launcher.sync")
+
+#: Meetings encoded per turn of the event loop when writing the cache (about 2 ms).
+CACHE_SLICE = 250
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -206,11 +209,13 @@ class SyncService:
             for done in asyncio.as_completed(tasks):
                 meetings, status = await done
                 self._apply(status, meetings)
+                # Let the event loop breathe between accounts that answered together,
+                # so their updates never add up to one long stall of the window.
+                await asyncio.sleep(0)
         finally:
             for task in tasks:  # cancelled (a newer refresh, quitting): stop every fetch
                 task.cancel()
-        # Writing thousands of meetings takes a while: do it beside the event loop.
-        await asyncio.to_thread(self._save_cache, dict(self._by_account))
+        await self._save_cache(dict(self._by_account))
 
     def _apply(self, status: AccountStatus, meetings: list[Meeting]) -> None:
         now = self._clock()
@@ -233,9 +238,22 @@ class SyncService:
             )
         self._emit()
 
-    def _save_cache(self, snapshot: dict[str, CachedAccount]) -> None:
+    async def _save_cache(self, snapshot: dict[str, CachedAccount]) -> None:
+        """Write the cache without stalling the event loop.
+
+        Encoding thousands of meetings is CPU work: done in a worker thread it would
+        fight the window for the GIL, so it is done here a slice at a time, yielding
+        between slices; only the file write (I/O, no GIL) goes to a thread.
+        """
+        parts: dict[str, tuple[dt.datetime, list[str]]] = {}
+        for name, entry in snapshot.items():
+            pieces: list[str] = []
+            for i in range(0, len(entry.meetings), CACHE_SLICE):
+                pieces.append(encode_meetings(entry.meetings[i : i + CACHE_SLICE]))
+                await asyncio.sleep(0)
+            parts[name] = (entry.fetched_at, pieces)
         try:
-            self._cache.save(snapshot)
+            await asyncio.to_thread(self._cache.write, encode_document(parts))
         except OSError as exc:
             log.warning("could not write the meeting cache: %s", exc)
 

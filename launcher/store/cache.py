@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,17 +53,37 @@ class MeetingCache:
 
     def save(self, accounts: dict[str, CachedAccount]) -> None:
         """Replace the cache with *accounts*."""
-        doc = {
-            "version": FORMAT_VERSION,
-            "accounts": {
-                name: {
-                    "fetched_at": entry.fetched_at.isoformat(),
-                    "meetings": [_to_json(m) for m in entry.meetings],
-                }
-                for name, entry in accounts.items()
-            },
-        }
-        write_atomic(self._path, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
+        self.write(encode_accounts(accounts))
+
+    def write(self, document: bytes) -> None:
+        """Replace the cache file with an already encoded document (atomic)."""
+        write_atomic(self._path, document)
+
+
+def encode_meetings(meetings: Sequence[Meeting]) -> str:
+    """Encode meetings as the JSON array the cache file holds (a piece of the document).
+
+    Callers on an event loop encode a few hundred at a time, so no single step of the
+    work is long enough to be felt in the window.
+    """
+    return ",".join(json.dumps(_to_json(m), separators=(",", ":")) for m in meetings)
+
+
+def encode_document(parts: dict[str, tuple[dt.datetime, list[str]]]) -> bytes:
+    """Assemble the cache document from each account's encoded meeting pieces."""
+    accounts = ",".join(
+        f'{json.dumps(name)}:{{"fetched_at":{json.dumps(fetched.isoformat())},'
+        f'"meetings":[{",".join(p for p in pieces if p)}]}}'
+        for name, (fetched, pieces) in parts.items()
+    )
+    return f'{{"version":{FORMAT_VERSION},"accounts":{{{accounts}}}}}'.encode()
+
+
+def encode_accounts(accounts: dict[str, CachedAccount]) -> bytes:
+    """Encode the whole cache document at once."""
+    return encode_document(
+        {n: (e.fetched_at, [encode_meetings(e.meetings)]) for n, e in accounts.items()}
+    )
 
 
 def _iso(value: dt.datetime | None) -> str | None:

@@ -65,7 +65,7 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-            QTimer.singleShot(0, gc.collect)
+            QTimer.singleShot(60, gc.collect)  # after the window's and tray's updates
 
 
 class AppController(QObject):
@@ -94,7 +94,10 @@ class AppController(QObject):
         self._sync_problem: str | None = None
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
-        self._update_timer.setInterval(60)
+        # During a sync, accounts that answer within this many ms are shown together;
+        # the rest is shown the moment the sync ends.
+        self._update_timer.setInterval(250)
+        self._syncing = False
         self._update_timer.timeout.connect(self._on_update_timer_timeout)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MINUTES * 60_000)
@@ -231,8 +234,14 @@ class AppController(QObject):
         # in the middle of it paused the event loop for 20-30 ms (measured). The cyclic
         # collector waits until the sync is over and then runs once, between frames.
         # Nothing is leaked meanwhile: our objects are freed by reference counting.
-        with paused_gc():
-            await self.sync.refresh(self._accounts())
+        self._syncing = True
+        try:
+            with paused_gc():
+                await self.sync.refresh(self._accounts())
+        finally:
+            self._syncing = False
+            self._update_timer.stop()
+            self._on_update_timer_timeout()
         self._report_sync_problems()
 
     def _report_sync_problems(self) -> None:
@@ -260,7 +269,9 @@ class AppController(QObject):
         # Accounts often answer within a few milliseconds of each other: show their
         # meetings together, so thousands of rows are laid out once, not once each.
         self._pending_meetings = meetings
-        if not self._update_timer.isActive():
+        if not self._syncing:
+            self._on_update_timer_timeout()
+        elif not self._update_timer.isActive():
             self._update_timer.start()
 
     def _on_update_timer_timeout(self) -> None:
@@ -269,7 +280,9 @@ class AppController(QObject):
             return
         self._pending_meetings = None
         self.window.set_meetings(meetings)
-        self.tray.set_meetings(meetings)
+        # The tray a few ms later, in its own turn of the event loop: two short pauses
+        # with frames painted between them, not one long one.
+        QTimer.singleShot(5, lambda: self.tray.set_meetings(meetings))
 
     # ------------------------------------------------------------------ window / tray
 
