@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import gc
 import logging
 import os
@@ -119,7 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.warning("accounts could not be read: %s", exc)
             names = []
         cache = MeetingCache(paths.cache / "meetings.json")
-        cached = cache.load()
+        now = dt.datetime.now(dt.UTC)
+        # Paint the coming days at once; the whole cache follows right after the paint.
+        cached = cache.load(window=(now - dt.timedelta(days=1), now + dt.timedelta(days=8)))
         window = MainWindow()
         window.set_accounts(names)
         if args.demo:

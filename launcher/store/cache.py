@@ -34,15 +34,29 @@ class MeetingCache:
     def __init__(self, path: Path) -> None:
         self._path = path
 
-    def load(self) -> dict[str, CachedAccount]:
-        """Return the cached accounts; a missing or damaged cache is an empty one."""
+    def load(
+        self, *, window: tuple[dt.datetime, dt.datetime] | None = None
+    ) -> dict[str, CachedAccount]:
+        """Return the cached accounts; a missing or damaged cache is an empty one.
+
+        With *window*, only meetings starting in it (and timeless ones) are built: the
+        window's first paint needs the next few days, not every cached meeting.
+        """
+        lo = hi = ""
+        if window is not None:
+            lo, hi = (w.astimezone(dt.UTC).isoformat() for w in window)
         try:
             doc = json.loads(self._path.read_text(encoding="utf-8"))
             if doc.get("version") != FORMAT_VERSION:
                 return {}
             out: dict[str, CachedAccount] = {}
             for name, entry in doc["accounts"].items():
-                meetings = tuple(_from_json(m) for m in entry["meetings"])
+                # Starts are written as UTC ISO strings, which sort like the instants.
+                meetings = tuple(
+                    _from_json(m)
+                    for m in entry["meetings"]
+                    if not lo or not m.get("start") or lo <= m["start"] < hi
+                )
                 out[name] = CachedAccount(meetings, dt.datetime.fromisoformat(entry["fetched_at"]))
             return out
         except FileNotFoundError:

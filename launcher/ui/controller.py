@@ -282,7 +282,11 @@ class AppController(QObject):
         self.window.set_meetings(meetings)
         # The tray a few ms later, in its own turn of the event loop: two short pauses
         # with frames painted between them, not one long one.
-        QTimer.singleShot(5, lambda: self.tray.set_meetings(meetings))
+        QTimer.singleShot(5, lambda: self._update_tray(meetings))
+
+    def _update_tray(self, meetings: tuple[Meeting, ...]) -> None:
+        if not self._closed:  # a late update must not wake a tray that was shut down
+            self.tray.set_meetings(meetings)
 
     # ------------------------------------------------------------------ window / tray
 

@@ -96,7 +96,11 @@ class MainWindow(QMainWindow):
         self.agenda = AgendaView(self)
         self.agenda.setModel(self.proxy)
         self.month = MonthView(self.proxy, self)
-        self.week = WeekView(self.proxy, self)
+        # The week view is built when first shown: it is not on screen at start-up and
+        # building it would only delay the first paint.
+        self._week: WeekView | None = None
+        self._week_day: dt.date | None = None
+        self._week_key: str | None = None
         self.details = DetailsPane(self, clock=clock, tz=tz)
 
         self._build_toolbar()
@@ -223,7 +227,6 @@ class MainWindow(QMainWindow):
 
         self.center = QStackedWidget(self)
         self.center.addWidget(self.agenda)
-        self.center.addWidget(self.week)
 
         splitter = QSplitter(self)
         splitter.addWidget(sidebar)
@@ -302,14 +305,34 @@ class MainWindow(QMainWindow):
         self.agenda.current_meeting_changed.connect(self._on_agenda_current_meeting_changed)
         self.agenda.meeting_activated.connect(self.join_requested)
         self.month.day_selected.connect(self._on_month_day_selected)
-        self.week.day_selected.connect(self._on_week_day_selected)
-        self.week.meeting_selected.connect(self._on_week_meeting_selected)
-        self.week.meeting_activated.connect(self.join_requested)
         self.details.join_requested.connect(self.join_requested)
         self.details.start_requested.connect(self.start_requested)
         self.details.edit_requested.connect(self.edit_requested)
         self.details.delete_requested.connect(self.delete_requested)
         self.details.copied.connect(lambda text: self.show_message(text))
+
+    @property
+    def week(self) -> WeekView:
+        """The week view (built on first use)."""
+        if self._week is None:
+            week = WeekView(self.proxy, self)
+            week.day_selected.connect(self._on_week_day_selected)
+            week.meeting_selected.connect(self._on_week_meeting_selected)
+            week.meeting_activated.connect(self.join_requested)
+            self.center.addWidget(week)
+            self._week = week
+            if self._week_day is not None:
+                week.set_day(self._week_day)
+            if self._week_key is not None:
+                week.select_meeting(self._week_key)
+        return self._week
+
+    def _show_in_week(self, day: dt.date, key: str | None = None) -> None:
+        self._week_day, self._week_key = day, key
+        if self._week is not None:
+            self._week.set_day(day)
+            if key is not None:
+                self._week.select_meeting(key)
 
     # ------------------------------------------------------------------ updates
 
@@ -414,7 +437,10 @@ class MainWindow(QMainWindow):
         self._on_tick_timeout()
         today = self._clock().astimezone(self._tz).date()
         self.month.today()
-        self.week.today()
+        if self._week is not None:
+            self._week.today()
+        else:
+            self._week_day, self._week_key = today, None
         self.agenda.select_day(today)
 
     def _on_provider_filter_changed(self, _index: int) -> None:
@@ -426,13 +452,12 @@ class MainWindow(QMainWindow):
     def _on_agenda_current_meeting_changed(self, meeting: object) -> None:
         self.details.set_meeting(meeting if isinstance(meeting, Meeting) else None)
         if isinstance(meeting, Meeting) and meeting.start is not None:
-            self.week.set_day(meeting.start.astimezone(self._tz).date())
-            self.week.select_meeting(meeting_key(meeting))
+            self._show_in_week(meeting.start.astimezone(self._tz).date(), meeting_key(meeting))
 
     def _on_month_day_selected(self, day: object) -> None:
         if isinstance(day, dt.date):
             self.agenda.select_day(day)
-            self.week.set_day(day)
+            self._show_in_week(day)
 
     def _on_week_day_selected(self, day: object) -> None:
         if isinstance(day, dt.date):

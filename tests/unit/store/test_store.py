@@ -129,3 +129,31 @@ def test_keyring_backend_is_used_when_available(
     finally:
         keyring.set_keyring(previous)
     assert os.environ["PYTHON_KEYRING_BACKEND"].endswith("fail.Keyring")
+
+
+def test_meeting_cache_roundtrip_window_and_no_secrets(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from launcher.core.models import Meeting
+    from launcher.store.cache import CachedAccount, MeetingCache
+
+    now = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
+    dated = [
+        Meeting(str(i), "A", Provider.BLUEJEANS, f"M{i}", now + dt.timedelta(days=i),
+                now + dt.timedelta(days=i, hours=1), join_url=f"https://bluejeans.com/{i}",
+                passcode="4321", host_url="https://x.whereby.com/r?roomKey=SECRETKEY")
+        for i in range(10)
+    ]
+    meetings = (*dated, Meeting("space", "A", Provider.SKYPE, "Space", None, None))
+    cache = MeetingCache(tmp_path / "meetings.json")
+    cache.save({"A": CachedAccount(meetings, now)})
+    text = (tmp_path / "meetings.json").read_text()
+    assert "4321" not in text and "SECRETKEY" not in text
+    loaded = cache.load()["A"]
+    assert [m.id for m in loaded.meetings] == [m.id for m in meetings]
+    assert loaded.meetings[3].start == meetings[3].start and loaded.fetched_at == now
+    assert loaded.meetings[0].passcode is None  # never cached
+    window = cache.load(window=(now + dt.timedelta(days=2), now + dt.timedelta(days=5)))["A"]
+    assert [m.id for m in window.meetings] == ["2", "3", "4", "space"]
+    (tmp_path / "meetings.json").write_text("{broken")
+    assert cache.load() == {}
