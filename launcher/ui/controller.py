@@ -45,6 +45,7 @@ from launcher.ui.icons import app_icon
 from launcher.ui.main_window import MainWindow
 from launcher.ui.models import meeting_key
 from launcher.ui.prompter import DialogPrompter, JoinCancelled
+from launcher.ui.settings_dialog import SettingsDialog
 from launcher.ui.tray import TrayController
 
 log = logging.getLogger("launcher.controller")
@@ -192,6 +193,7 @@ class AppController(QObject):
         w.add_account_requested.connect(self._on_add_account_requested)
         w.demo_requested.connect(self._on_demo_requested)
         w.sign_in_requested.connect(self._on_sign_in_requested)
+        w.settings_requested.connect(self._on_settings_requested)
         w.close_requested.connect(self._on_window_close_requested)
         t = self.tray
         t.join_requested.connect(self._on_join_requested)
@@ -646,6 +648,33 @@ class AppController(QObject):
         self.window.show_message(f"Created the Whereby room {room.room_name}.")
         await dialogs.RoomCreatedDialog.ask(self.window, room)
         self.refresh()
+
+    # ------------------------------------------------------------------ settings
+
+    def _on_settings_requested(self) -> None:
+        self.spawn(self.edit_settings())
+
+    async def edit_settings(self) -> None:
+        """Let the user change the settings; apply and save them at once."""
+        dialog = SettingsDialog(self.window, self.settings)
+        try:
+            if not accepted(await run_dialog(dialog)):
+                return
+            self.apply_settings(dialog.result_value())
+        finally:
+            dialog.deleteLater()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Use *settings* from now on and write them to the settings file."""
+        self.settings = settings
+        self.tray.set_reminder_minutes(settings.reminder_minutes)
+        self.tray.set_grace_minutes(settings.next_meeting_grace_minutes)
+        try:
+            self.settings_store.save(settings)
+        except OSError as exc:
+            self.window.show_message(f"The settings could not be saved: {exc}", error=True)
+            return
+        self.window.show_message("Settings saved.")
 
     # ------------------------------------------------------------------ accounts
 

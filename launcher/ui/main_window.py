@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
     add_account_requested = Signal()
     demo_requested = Signal()
     sign_in_requested = Signal(str)
+    settings_requested = Signal()
     close_requested = Signal()
 
     #: How long an information message stays above the agenda (errors stay).
@@ -195,6 +196,10 @@ class MainWindow(QMainWindow):
         self.new_menu.addSeparator()
         self.add_account_action = self.new_menu.addAction("Add account…")
         self.add_account_action.triggered.connect(self.add_account_requested)
+        self.settings_action = self.new_menu.addAction("Settings…")
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.triggered.connect(self.settings_requested)
+        self.addAction(self.settings_action)
         self.addAction(self.join_link_action)
         new_button = QToolButton(self)
         new_button.setText("New")

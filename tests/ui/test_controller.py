@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -680,3 +681,22 @@ async def test_closing_during_a_sync_stops_every_fetch(
         await asyncio.gather(*fetches, return_exceptions=True)
         gc.collect()  # a socket left open warns here, in this test
         assert [t for t in fetches if not t.cancelled()] == []
+
+
+async def test_settings_apply_to_the_tray_and_are_saved(
+    qtbot: Any, qloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from launcher.store.settings import SettingsStore
+
+    async with demo(tmp_path, qtbot, monkeypatch) as app:
+        await app.synced()
+        controller = app.controller
+        new = dataclasses.replace(controller.settings, reminder_minutes=None,
+                                  next_meeting_grace_minutes=3)
+        controller.apply_settings(new)
+        assert controller.tray._reminder_minutes is None
+        assert controller.tray._grace == dt.timedelta(minutes=3)
+        assert controller.settings_store is not None
+        saved = SettingsStore(controller.ctx.paths.config / "settings.json").load()
+        assert saved.reminder_minutes is None and saved.next_meeting_grace_minutes == 3
+        assert app.window.banner.text() == "Settings saved."
