@@ -54,6 +54,30 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _summary(states: Sequence[str]) -> str:
+    """Sum up the accounts' states for the status bar."""
+    if not states:
+        return ""
+
+    def count(n: int, what: str) -> str:
+        return f"{n} account{'s' if n != 1 else ''} {what}"
+
+    syncing = states.count("syncing")
+    if syncing:
+        return f"Syncing {count(syncing, '')}…".replace(" …", "…")
+    problems = [
+        count(states.count(state), label)
+        for state, label in (
+            ("sign-in needed", "need sign-in" if states.count("sign-in needed") != 1
+             else "needs sign-in"),
+            ("offline", "offline"),
+            ("failed", "failed"),
+        )
+        if states.count(state)
+    ]
+    return ", ".join(problems) if problems else "All accounts up to date"
+
+
 class MainWindow(QMainWindow):
     """Agenda, calendar and details of every account's meetings."""
 
@@ -276,6 +300,7 @@ class MainWindow(QMainWindow):
         )
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setMinimumWidth(420)
         text.setMaximumWidth(520)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -376,11 +401,11 @@ class MainWindow(QMainWindow):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        syncing = 0
         for name, (state, text) in statuses.items():
             colour = _STATE_COLOURS.get(state, "#8a8f98")
             if state == "sign-in needed":
-                button = QPushButton(f"●  {name} — sign-in needed (click to fix)")
+                button = QPushButton(f"●  {name} — sign-in needed")
+                button.setToolTip("Click to sign in again")
                 button.setFlat(True)
                 button.setStyleSheet(f"color: {colour}; text-align: left;")
                 button.clicked.connect(lambda _=False, n=name: self.sign_in_requested.emit(n))
@@ -391,13 +416,7 @@ class MainWindow(QMainWindow):
                 label.setObjectName(f"status:{name}")
                 label.setToolTip(text)
                 self.accounts_box.addWidget(label)
-            syncing += state == "syncing"
-        if syncing:
-            self.sync_label.setText(f"Syncing {syncing} account{'s' if syncing > 1 else ''}…")
-        elif statuses:
-            self.sync_label.setText("All accounts checked")
-        else:
-            self.sync_label.setText("")
+        self.sync_label.setText(_summary([state for state, _ in statuses.values()]))
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         """Show a message above the agenda (errors stay until the next message)."""

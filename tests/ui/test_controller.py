@@ -186,7 +186,7 @@ async def test_refresh_fills_the_window_with_the_four_demo_accounts(
         combo = window.account_filter
         assert {combo.itemData(i) for i in range(1, combo.count())} == DEMO_ACCOUNTS
         await app.synced()
-        await wait_for(lambda: "All accounts checked" == window.sync_label.text())
+        await wait_for(lambda: "All accounts up to date" == window.sync_label.text())
         for name in DEMO_ACCOUNTS:
             assert status_text(window, name).endswith(f"{name} — up to date")
         providers = {window.model.meeting_at(r).provider for r in range(window.model.rowCount())}

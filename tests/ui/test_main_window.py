@@ -251,7 +251,13 @@ def test_set_statuses_shows_each_account_state(qtbot: Any, window: MainWindow) -
     entries = status_entries(window)
     assert set(entries) == {"Work", "Home"}
     assert "Home — failed" in text_of(entries["Home"])
-    assert window.sync_label.text() == "All accounts checked"
+    assert window.sync_label.text() == "1 account failed"
+    window.set_statuses({"Work": ("up to date", "up to date"),
+                         "Home": ("sign-in needed", "sign-in needed"),
+                         "Lync": ("offline", "offline since 09:00")})
+    assert window.sync_label.text() == "1 account needs sign-in, 1 account offline"
+    window.set_statuses({"Work": ("up to date", "up to date")})
+    assert window.sync_label.text() == "All accounts up to date"
 
 
 def test_sign_in_needed_entry_asks_to_sign_in(qtbot: Any, window: MainWindow) -> None:
