@@ -27,9 +27,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
-import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+
+from launcher.ui.asyncqt import new_event_loop
 
 PROVIDERS = ("bluejeans", "joinme", "whereby", "skype")
 
@@ -158,7 +159,7 @@ def main() -> None:
                                env=env, check=True, capture_output=True)
             app = QApplication(sys.argv[:1])
             app.setQuitOnLastWindowClosed(False)
-            with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            with asyncio.Runner(loop_factory=lambda: new_event_loop(app)) as runner:
                 runner.run(measure(base, home, opts.runs))
         finally:
             proc.terminate()

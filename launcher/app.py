@@ -163,8 +163,8 @@ def _run(
     import asyncio
     import signal
 
-    import qasync  # imported after the first paint on purpose
-
+    # Imported after the first paint on purpose: qasync and the network stack.
+    from launcher.ui.asyncqt import new_event_loop
     from launcher.ui.controller import AppController
 
     holder: list[AppController] = []
@@ -189,7 +189,7 @@ def _run(
         # loop stops, outside any running loop, where async code must not run).
         await controller.aclose()
 
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+    with asyncio.Runner(loop_factory=lambda: new_event_loop(app)) as runner:
         # Qt may stop the loop under us when the OS quits it; phase 2 runs regardless.
         with contextlib.suppress(RuntimeError):
             runner.run(life())

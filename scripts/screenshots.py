@@ -21,13 +21,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
-import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 
 from launcher.core.joinflow import AskPasscode, verdict
 from launcher.core.models import Provider
 from launcher.store.paths import Paths
 from launcher.ui import dialogs
+from launcher.ui.asyncqt import new_event_loop
 from launcher.ui.controller import AppController
 from launcher.ui.main_window import MainWindow
 
@@ -98,7 +98,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+    with asyncio.Runner(loop_factory=lambda: new_event_loop(app)) as runner:
         runner.run(shoot(app, out))
 
 

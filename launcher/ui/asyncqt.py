@@ -8,9 +8,10 @@ coroutine: a nested loop breaks every other task (STYLE.md rule 7). Use
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from typing import Any
 
-from PySide6.QtCore import SignalInstance
+from PySide6.QtCore import QCoreApplication, SignalInstance
 from PySide6.QtWidgets import QDialog
 
 
@@ -39,3 +40,19 @@ async def run_dialog(dialog: QDialog) -> int:
 def accepted(result: int) -> bool:
     """Whether a dialog result code means "OK"."""
     return result == int(QDialog.DialogCode.Accepted)
+
+
+def new_event_loop(app: QCoreApplication) -> asyncio.AbstractEventLoop:
+    """Create the qasync loop for *app*, with a plain thread pool as default executor.
+
+    qasync's own default executor runs jobs on QThreads; a QThread object collected
+    while its thread still runs makes Qt abort the process ("QThread: Destroyed while
+    thread is still running"). ``asyncio.to_thread`` jobs go to Python threads instead.
+    """
+    import qasync
+
+    loop: asyncio.AbstractEventLoop = qasync.QEventLoop(app)
+    loop.set_default_executor(
+        concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="launcher")
+    )
+    return loop
