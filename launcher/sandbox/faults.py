@@ -13,7 +13,7 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Final
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -298,7 +298,12 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
         elif fault.kind == "latency":
             await pause(fault.delay, self.closing)
-            await self.app(scope, receive, send)
+            try:
+                await self.app(scope, receive, send)
+            except ClientDisconnect:
+                # The client gave up waiting (that is what a latency fault tests):
+                # there is no one left to answer, and nothing to report.
+                return
         elif fault.kind == "drop":
             await self._drop(scope, receive, send)
         else:
