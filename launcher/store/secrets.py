@@ -100,6 +100,16 @@ class SecretStore:
         value = self._read_file().get(_PASSCODES, {}).get(meeting_key)
         return value if isinstance(value, str) else None
 
+    def delete_passcode(self, meeting_key: str) -> None:
+        """Forget the remembered passcode of one meeting (no error if there is none)."""
+        if self._keyring is not None:
+            with contextlib.suppress(Exception):
+                self._keyring.delete_password(SERVICE, f"{PASSCODE_PREFIX}{meeting_key}")
+            return
+        data = self._read_file()
+        if data.get(_PASSCODES, {}).pop(meeting_key, None) is not None:
+            self._write_file(data)
+
     def delete_account(self, account: str) -> None:
         """Remove every secret of *account*."""
         if self._keyring is not None:

@@ -440,12 +440,13 @@ class AppController(QObject):
         if outcome is None:
             self.window.show_message("Join cancelled.")
             return
-        if (
-            remember_key is not None
-            and prompter.remember_requested
-            and prompter.last_passcode
-        ):
-            self._remember_passcode(remember_key, prompter.last_passcode)
+        if remember_key is not None and prompter.last_passcode:
+            # The user answered a passcode prompt: keep the code only if they asked to;
+            # unticking "remember" forgets one kept earlier.
+            if prompter.remember_requested:
+                self._remember_passcode(remember_key, prompter.last_passcode)
+            else:
+                self._forget_passcode(remember_key)
         await self._open_outcome(outcome, title)
 
     async def _open_outcome(self, outcome: JoinOutcome, title: str | None) -> None:
@@ -517,6 +518,12 @@ class AppController(QObject):
             self.ctx.secrets.set_passcode(key, passcode)
         except (LauncherError, OSError) as exc:
             log.warning("could not remember the passcode: %s", exc)
+
+    def _forget_passcode(self, key: str) -> None:
+        try:
+            self.ctx.secrets.delete_passcode(key)
+        except (LauncherError, OSError) as exc:
+            log.warning("could not forget the passcode: %s", exc)
 
     def _on_join_link_requested(self) -> None:
         self.spawn(self._ask_and_join_link(), key="join")

@@ -403,6 +403,21 @@ async def test_a_remembered_passcode_that_stopped_working_is_replaced(
         assert secrets.get_passcode(meeting_key(weekly)) == "1629"
 
 
+async def test_unticking_remember_forgets_the_stored_passcode(
+    qtbot: Any, qloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with demo(tmp_path, qtbot, monkeypatch) as app:
+        await app.synced()
+        secrets = app.controller.ctx.secrets
+        weekly = dataclasses.replace(
+            app.meeting(lambda m: m.number == "9036439807"), passcode=None)
+        secrets.set_passcode(meeting_key(weekly), "0000")
+        app.window.join_requested.emit(weekly)
+        await answer_passcode(qtbot, app.window, "1629", remember=False)
+        assert await app.opened_url() == f"{app.base}/bluejeans/web/9036439807/1629"
+        assert secrets.get_passcode(meeting_key(weekly)) is None
+
+
 async def test_start_joinme_as_presenter_opens_the_one_time_link_and_never_shows_it(
     qtbot: Any, qloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -157,3 +157,15 @@ def test_meeting_cache_roundtrip_window_and_no_secrets(tmp_path: Path) -> None:
     assert [m.id for m in window.meetings] == ["2", "3", "4", "space"]
     (tmp_path / "meetings.json").write_text("{broken")
     assert cache.load() == {}
+
+
+def test_remembered_passcodes(tmp_path: Path) -> None:
+    store = SecretStore(tmp_path / "secrets.json")
+    assert store.get_passcode("acc\x1f1") is None
+    store.set_passcode("acc\x1f1", "1629")
+    store.set("acc", "token", "tok-1234")
+    assert store.get_passcode("acc\x1f1") == "1629"
+    store.delete_passcode("acc\x1f1")
+    store.delete_passcode("never-stored")
+    assert store.get_passcode("acc\x1f1") is None
+    assert store.get("acc", "token") == "tok-1234"
