@@ -36,7 +36,7 @@ from launcher.core.models import (
     StartedMeeting,
     utc,
 )
-from launcher.core.timeutil import format_iso_z, parse_iso
+from launcher.core.timeutil import format_iso_z
 from launcher.core.validate import is_email, require_http_url, require_text
 from launcher.providers.http import (
     HttpRequest,
@@ -45,6 +45,7 @@ from launcher.providers.http import (
     raise_for_common,
     retry_after_seconds,
 )
+from launcher.providers.jsonread import FieldReader, decode
 
 PROVIDER = Provider.JOINME.value
 
@@ -420,35 +421,13 @@ def raise_for_error(resp: HttpResponse) -> NoReturn:
 def _body(resp: HttpResponse, ok: Iterable[int]) -> Any:
     if resp.status not in ok:
         raise_for_error(resp)
-    try:
-        return resp.json(PROVIDER)
-    except RecursionError as exc:
-        raise ProtocolViolation(
-            PROVIDER, "the answer is nested too deeply", status=resp.status
-        ) from exc
+    return decode(resp, PROVIDER)
 
 
-def _bad(what: str) -> ProtocolViolation:
-    return ProtocolViolation(PROVIDER, f"join.me sent a meeting we cannot read ({what})")
-
-
-def _opt_str(obj: Mapping[str, Any], key: str) -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise _bad(f"{key} is not text")
-    return value or None
-
-
-def _time(obj: Mapping[str, Any], key: str) -> dt.datetime:
-    value = obj.get(key)
-    if not isinstance(value, str):
-        raise _bad(f"{key} is missing")
-    try:
-        return parse_iso(value)
-    except (ValueError, OverflowError) as exc:
-        raise _bad(f"{key} is not a date and time") from exc
+_READ = FieldReader(PROVIDER, "a meeting")
+_bad = _READ.bad
+_opt_str = _READ.opt_str
+_time = _READ.time
 
 
 def _id_text(value: object, key: str) -> str:

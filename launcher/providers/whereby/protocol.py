@@ -28,8 +28,9 @@ from launcher.core.errors import (
     Rejected,
 )
 from launcher.core.models import Meeting, Provider, Role, Room, utc
-from launcher.core.timeutil import format_iso_z, parse_iso
+from launcher.core.timeutil import format_iso_z
 from launcher.providers.http import HttpRequest, HttpResponse, describe_status, raise_for_common
+from launcher.providers.jsonread import FieldReader, decode
 
 PROVIDER = Provider.WHEREBY.value
 
@@ -493,35 +494,13 @@ def raise_for_error(resp: HttpResponse, *, not_found: str = "the room does not e
 def _body(resp: HttpResponse, ok: Iterable[int], *, not_found: str) -> Any:
     if resp.status not in ok:
         raise_for_error(resp, not_found=not_found)
-    try:
-        return resp.json(PROVIDER)
-    except RecursionError as exc:
-        raise ProtocolViolation(
-            PROVIDER, "the answer is nested too deeply", status=resp.status
-        ) from exc
+    return decode(resp, PROVIDER)
 
 
-def _bad(what: str) -> ProtocolViolation:
-    return ProtocolViolation(PROVIDER, f"Whereby sent a room we cannot read ({what})")
-
-
-def _opt_str(obj: Mapping[str, Any], key: str) -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise _bad(f"{key} is not text")
-    return value or None
-
-
-def _time(obj: Mapping[str, Any], key: str) -> dt.datetime:
-    value = obj.get(key)
-    if not isinstance(value, str):
-        raise _bad(f"{key} is missing" if value is None else f"{key} is not text")
-    try:
-        return parse_iso(value)
-    except (ValueError, OverflowError) as exc:
-        raise _bad(f"{key} is not a date and time") from exc
+_READ = FieldReader(PROVIDER, "a room")
+_bad = _READ.bad
+_opt_str = _READ.opt_str
+_time = _READ.time
 
 
 def _opt_time(obj: Mapping[str, Any], key: str) -> dt.datetime | None:
