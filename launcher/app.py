@@ -75,7 +75,7 @@ def _profile(demo: bool) -> Iterator[Paths]:
         return
     with tempfile.TemporaryDirectory(prefix="meeting-launcher-demo-") as home:
         root = Path(home)
-        yield Paths(root / "config", root / "data", root / "cache", root / "logs").ensure()
+        yield Paths.under(root).ensure()
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -103,8 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with _profile(args.demo) as paths:
         # The demo's profile is new each time; one demo window per user is enough.
-        key_paths = Paths(Path("demo"), paths.data, paths.cache, paths.logs) if args.demo else paths
-        address = instance_address(key_paths)
+        address = instance_address(paths, demo=args.demo)
         join_url = args.join
         if args.join_clipboard:
             join_url = app.clipboard().text().strip() or None

@@ -347,7 +347,7 @@ def _demo_profile() -> Iterator[Paths]:
 
     with tempfile.TemporaryDirectory(prefix="meeting-launcher-demo-") as home:
         root = Path(home)
-        paths = Paths(root / "config", root / "data", root / "cache", root / "logs").ensure()
+        paths = Paths.under(root).ensure()
         running = start_demo(paths)
         try:
             yield paths
@@ -723,8 +723,7 @@ COMMANDS: dict[str, Command] = {
 async def _run(args: argparse.Namespace, paths: Paths, out: Output, *, demo: bool) -> int:
     secrets = SecretStore(paths.secrets_file, backend="file" if demo else "auto")
     ctx = Context(paths, AccountStore(paths.accounts_file), secrets, new_http_client())
-    key_paths = Paths(Path("demo"), paths.data, paths.cache, paths.logs) if demo else paths
-    ctx.instance_address = instance_address(key_paths)
+    ctx.instance_address = instance_address(paths, demo=demo)
     try:
         return await COMMANDS[args.command](args, ctx, out)
     finally:

@@ -44,7 +44,7 @@ async def settle(seconds: float = 0.3) -> None:
 async def shoot(app: QApplication, out: Path) -> None:
     with tempfile.TemporaryDirectory() as home:
         root = Path(home)
-        paths = Paths(root / "config", root / "data", root / "cache", root / "logs").ensure()
+        paths = Paths.under(root).ensure()
         window = MainWindow()
         window.resize(1360, 860)
         window.show()

@@ -67,6 +67,19 @@ class Context:
             self._clients[account.name] = client
         return client
 
+    def preload_clients(self) -> list[str]:
+        """Build every account's client now; return the secret values read, for redaction.
+
+        Meant to run in a worker thread at start-up: reading secrets can block.
+        """
+        values: list[str] = []
+        for account in self.accounts.load():
+            self.client_for(account)
+            creds = self.secrets.credentials(account.name, account.username)
+            values += [v for v in (creds.token, creds.api_key, creds.password,
+                                   creds.client_secret) if v]
+        return values
+
     def account(self, name: str) -> Account:
         """Return the account called *name* (ConfigError if none)."""
         return self.accounts.get(name)

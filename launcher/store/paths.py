@@ -24,6 +24,11 @@ class Paths:
     cache: Path
     logs: Path
 
+    @classmethod
+    def under(cls, root: Path) -> Paths:
+        """All four directories below one root (``MEETING_LAUNCHER_HOME``, the demo)."""
+        return cls(root / "config", root / "data", root / "cache", root / "logs")
+
     def ensure(self) -> Paths:
         """Create the directories (owner-only where the OS supports it) and return self."""
         for path in (self.config, self.data, self.cache, self.logs):
@@ -47,7 +52,7 @@ def resolve_paths(env: Mapping[str, str] | None = None) -> Paths:
     home = env.get(HOME_ENV, "").strip()
     if home:
         root = Path(home).expanduser().absolute()
-        return Paths(root / "config", root / "data", root / "cache", root / "logs")
+        return Paths.under(root)
     return Paths(
         Path(platformdirs.user_config_dir(_APP, appauthor=False)),
         Path(platformdirs.user_data_dir(_APP, appauthor=False)),
@@ -56,14 +61,18 @@ def resolve_paths(env: Mapping[str, str] | None = None) -> Paths:
     )
 
 
-def instance_address(paths: Paths, env: Mapping[str, str] | None = None) -> str:
+def instance_address(
+    paths: Paths | None, env: Mapping[str, str] | None = None, *, demo: bool = False
+) -> str:
     """Where the running window listens for a second launch (one per profile and user).
 
-    On POSIX an absolute socket path, short enough for the socket-path limit, in the
-    runtime directory; on Windows a pipe name.
+    The demo's profile is new on every run, so it has one fixed address per user
+    (*paths* is ignored with ``demo=True``). On POSIX an absolute socket path, short
+    enough for the socket-path limit, in the runtime directory; on Windows a pipe name.
     """
     env = os.environ if env is None else env
-    digest = hashlib.sha1(str(paths.config).encode("utf-8"), usedforsecurity=False).hexdigest()
+    key = "demo" if demo or paths is None else str(paths.config)
+    digest = hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()
     if os.name == "nt":
         return f"meeting-launcher-{digest[:16]}"
     runtime = env.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()

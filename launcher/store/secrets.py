@@ -75,12 +75,18 @@ class SecretStore:
 
     def credentials(self, account: str, username: str | None = None) -> Credentials:
         """Return every secret of *account* as Credentials."""
+        if self._keyring is not None:
+            values = {kind: self.get(account, kind) for kind in KINDS}
+        else:  # one read of the file, not one per kind
+            stored = self._read_file().get(account, {})
+            values = {kind: v if isinstance(v := stored.get(kind), str) else None
+                      for kind in KINDS}
         return Credentials(
-            token=self.get(account, "token"),
-            api_key=self.get(account, "api_key"),
+            token=values["token"],
+            api_key=values["api_key"],
             username=username,
-            password=self.get(account, "password"),
-            client_secret=self.get(account, "client_secret"),
+            password=values["password"],
+            client_secret=values["client_secret"],
         )
 
     def set_passcode(self, meeting_key: str, value: str) -> None:

@@ -129,9 +129,10 @@ class AppController(QObject):
             secrets_backend = "file"
         secrets = SecretStore(paths.secrets_file, backend=secrets_backend)  # type: ignore[arg-type]
         ctx = Context(paths, AccountStore(paths.accounts_file), secrets, new_http_client())
-        for account in ctx.accounts.load():
-            for kind in ("token", "api_key", "password"):
-                redactor.add_secret(secrets.get(account.name, kind))
+        # Reading secrets may block (a keyring over D-Bus, an unlock prompt): build the
+        # accounts' clients, which read them, beside the event loop, not on it.
+        for value in await asyncio.to_thread(ctx.preload_clients):
+            redactor.add_secret(value)
         sync = SyncService(ctx, MeetingCache(paths.cache / "meetings.json"))
         controller = cls(window, ctx, sync, SettingsStore(paths.config / "settings.json"),
                          demo_sandbox=sandbox)

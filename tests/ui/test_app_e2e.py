@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from launcher.services.instance import send_command
-from launcher.store.paths import Paths, instance_address
+from launcher.store.paths import instance_address
 
 pytestmark = [pytest.mark.end2end, pytest.mark.slow]
 
@@ -50,10 +50,7 @@ def _wait(address: str, predicate: Any, timeout: float = 40.0) -> dict[str, Any]
 @pytest.fixture
 def demo_app(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, dict[str, str], Path]]:
     env = _env(tmp_path)
-    address = instance_address(
-        Paths(Path("demo"), tmp_path, tmp_path, tmp_path),
-        {"XDG_RUNTIME_DIR": env["XDG_RUNTIME_DIR"]},
-    )
+    address = instance_address(None, {"XDG_RUNTIME_DIR": env["XDG_RUNTIME_DIR"]}, demo=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "launcher", "--demo"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
