@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from launcher.sandbox.server import RunningSandbox, start_in_thread
+from tests.conftest import require_reference
 
 REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
 DEMO_USER = 1442589
@@ -290,8 +291,7 @@ def test_user_access(rest: httpx.Client, token: str) -> None:
 
 
 def _swagger_meeting_fields() -> set[str]:
-    path = REFERENCE / "bluejeans-meetings-swagger.yaml"
-    assert path.exists(), f"the BlueJeans swagger is missing: {path}"
+    path = require_reference(REFERENCE / "bluejeans-meetings-swagger.yaml")
     text = path.read_text(encoding="utf-8")
     block = text.split("\n  Meeting:\n", 1)[1].split("\n  StartEnd:\n", 1)[0]
     props = block.split("\n    properties:\n", 1)[1].split("\n    description:", 1)[0]

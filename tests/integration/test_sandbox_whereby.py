@@ -15,6 +15,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from launcher.sandbox.server import RunningSandbox, start_in_thread
+from tests.conftest import require_reference
 
 SPEC_PATH = (
     Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "whereby-openapi.json"
@@ -282,8 +283,7 @@ def test_list_validation(api: httpx.Client, params: dict[str, Any]) -> None:
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    assert SPEC_PATH.exists(), f"the official Whereby OpenAPI is missing: {SPEC_PATH.resolve()}"
-    data = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    data = json.loads(require_reference(SPEC_PATH).read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     assert data["openapi"].startswith("3.0")
     return data
