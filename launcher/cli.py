@@ -492,6 +492,8 @@ async def cmd_join(args: argparse.Namespace, ctx: Context, out: Output) -> int:
 
     When the window is running (and the link is to be opened), it gets the link.
     """
+    # Bad input is refused here, with exit 2, before anything is handed over.
+    target = resolve_target(ctx, args.target)
     if not args.no_open and ctx.instance_address:
         reply = send_command(ctx.instance_address, {"cmd": "join", "url": args.target})
         if reply is not None and reply.get("ok"):
@@ -500,7 +502,6 @@ async def cmd_join(args: argparse.Namespace, ctx: Context, out: Output) -> int:
             else:
                 out.line("Handed the link to the running Meeting Launcher window.")
             return EXIT_OK
-    target = resolve_target(ctx, args.target)
     interactive = sys.stdin.isatty() and not out.as_json
     outcome = await JoinService(ctx).join(
         target,

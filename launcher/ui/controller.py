@@ -393,8 +393,8 @@ class AppController(QObject):
                 check_openable(url)
             except InvalidInput:
                 self.window.show_message(
-                    "That is not a meeting link Meeting Launcher can open (it needs to be an "
-                    "http(s) link or a meeting app link).",
+                    "That is not a meeting link Meeting Launcher can open: paste a web link "
+                    "(https://…), a meeting app link or a BlueJeans meeting ID.",
                     error=True,
                 )
                 return
