@@ -165,6 +165,11 @@ def _run(
     # Imported after the first paint on purpose: qasync and the network stack.
     from launcher.ui.asyncqt import new_event_loop
     from launcher.ui.controller import AppController
+    from launcher.ui.crash import CrashHandler
+
+    crash = CrashHandler(lambda text: window.show_message(text, error=True),
+                         paths.logs / "meeting-launcher.log")
+    crash.install()
 
     holder: list[AppController] = []
 
@@ -175,6 +180,7 @@ def _run(
         tune_runtime()
         server.handler = controller.handle_instance_command
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(crash.on_loop_exception)
         if os.name != "nt":
             for signum in (signal.SIGTERM, signal.SIGINT):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -195,4 +201,5 @@ def _run(
         if holder and not holder[0].closed:
             runner.run(holder[0].aclose())
         QTimer.singleShot(0, window.deleteLater)
+    crash.uninstall()
     return 0

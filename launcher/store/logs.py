@@ -10,7 +10,8 @@ from typing import TextIO
 from launcher.core.redact import RedactingFilter
 from launcher.store.paths import Paths
 
-_LOGGERS = ("launcher", "httpx", "httpcore")
+#: Ours, and the libraries whose records could quote a URL, header or failed task.
+_LOGGERS = ("launcher", "httpx", "httpcore", "asyncio")
 
 
 def setup_logging(paths: Paths, *, debug: bool, stream: TextIO) -> RedactingFilter:
@@ -44,7 +45,7 @@ def setup_logging(paths: Paths, *, debug: bool, stream: TextIO) -> RedactingFilt
     root = logging.getLogger("launcher")
     root.setLevel(logging.DEBUG)
     root.handlers = list(handlers)
-    for name in ("httpx", "httpcore"):
+    for name in _LOGGERS[1:]:
         other = logging.getLogger(name)
         other.setLevel(logging.DEBUG if debug else logging.WARNING)
         other.handlers = list(handlers)
