@@ -182,7 +182,8 @@ class HttpResponse:
         except (UnicodeDecodeError, ValueError) as exc:
             raise ProtocolViolation(
                 provider,
-                f"the server sent an answer that is not valid JSON (HTTP {self.status})",
+                f"the server sent an answer that is not valid JSON (HTTP {self.status}); "
+                "try again later, and report it if it keeps happening",
                 status=self.status,
             ) from exc
 
