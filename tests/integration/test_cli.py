@@ -279,6 +279,7 @@ def test_provider_failure_exits_1_with_message(cli: Cli) -> None:
     assert "BlueJeans" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_partial_failure_keeps_other_accounts_and_the_failed_ones_cached_meetings(
     cli: Cli,
 ) -> None:
