@@ -83,7 +83,7 @@ def one_run(env: dict[str, str], base: str, sequential: bool) -> tuple[float, in
         raise SystemExit(result.stderr)
     stats = control(base, "GET", "/_sandbox/stats")
     assert isinstance(stats, dict)
-    return elapsed, sum(stats["requests"].values()), len(json.loads(result.stdout))
+    return elapsed, sum(stats["requests"].values()), len(json.loads(result.stdout)["meetings"])
 
 
 def compare(env: dict[str, str], base: str, runs: int, label: str) -> None:

@@ -45,8 +45,9 @@ from launcher.services.context import Context, new_http_client
 from launcher.services.instance import send_command
 from launcher.services.join import JoinService, resolve_target
 from launcher.services.opener import open_url
-from launcher.services.sync import fetch_meetings
+from launcher.services.sync import AccountSync, SyncState, sync_once
 from launcher.store.accounts import AccountStore
+from launcher.store.cache import MeetingCache
 from launcher.store.logs import close_logging, setup_logging
 from launcher.store.paths import Paths, instance_address, resolve_paths
 from launcher.store.secrets import SecretStore
@@ -436,7 +437,14 @@ def _parse_when(field: str, value: str | None) -> dt.datetime | None:
 
 
 async def cmd_meetings(args: argparse.Namespace, ctx: Context, out: Output) -> int:
-    """List meetings of all accounts, merged and sorted by start."""
+    """List meetings of all accounts, merged and sorted by start.
+
+    An account that cannot be reached shows the meetings it had when last fetched,
+    with one line on stderr saying so ("offline since HH:MM"); ``--json`` prints
+    ``{"meetings": [...], "accounts": [...]}`` with each account's state. Exits 0 when
+    anything was shown (fresh or cached), 1 when every account failed with nothing
+    cached.
+    """
     start = _parse_when("--from", args.start)
     end = _parse_when("--to", args.end)
     if start is None:
@@ -445,19 +453,57 @@ async def cmd_meetings(args: argparse.Namespace, ctx: Context, out: Output) -> i
     if end is not None and end <= start:
         raise InvalidInput("--to", "must be after --from")
     accounts = [ctx.account(args.account)] if args.account else ctx.accounts.load()
-    result = await fetch_meetings(ctx, accounts, start, end, concurrent=not args.sequential)
-    for status in result.failed:
-        out.note(f"warning: {status.account}: {status.error}")
+    cache = MeetingCache(ctx.paths.cache / "meetings.json")
+    result = await sync_once(ctx, cache, accounts, start, end, concurrent=not args.sequential)
+    for status in result.statuses:
+        if status.state is not SyncState.UP_TO_DATE:
+            out.note(f"warning: {status.account}: {_status_line(status, result.cached)}")
     if out.as_json:
-        out.json([meeting_json(m) for m in result.meetings])
+        out.json({
+            "meetings": [meeting_json(m) for m in result.meetings],
+            "accounts": [_status_json(s, result.cached) for s in result.statuses],
+        })
+    elif not accounts:
+        out.line("No accounts yet. Try `meeting-launcher --demo meetings`, or add one.")
     else:
-        if not accounts:
-            out.line("No accounts yet. Try `meeting-launcher --demo meetings`, or add one.")
-        else:
-            print_meetings(out, result.meetings)
-    if accounts and len(result.failed) == len(accounts):
+        print_meetings(out, result.meetings)
+    if accounts and not result.showed_data:
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def _when(value: dt.datetime) -> str:
+    """Local HH:MM, with the date when it is not today."""
+    local = value.astimezone()
+    if local.date() == dt.datetime.now().astimezone().date():
+        return f"{local:%H:%M}"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def _status_line(status: AccountSync, cached: frozenset[str]) -> str:
+    """One line about an account that is not up to date, for stderr."""
+    if status.account in cached and status.since is not None:
+        when = _when(status.since)
+        if status.state is SyncState.OFFLINE:
+            head = f"offline since {when}; showing the meetings fetched then"
+        else:
+            head = f"{status.state.value}; showing the meetings fetched at {when}"
+    else:
+        head = f"{status.state.value}; no saved meetings to show"
+    return f"{head}. {status.message}" if status.message else head
+
+
+def _status_json(status: AccountSync, cached: frozenset[str]) -> dict[str, Any]:
+    return {
+        "account": status.account,
+        "provider": status.provider,
+        "state": status.state.value,
+        "fresh": status.state is SyncState.UP_TO_DATE,
+        "cached": status.account in cached,
+        "since": _iso(status.since),
+        "message": status.message or None,
+        "retry_after": status.retry_after,
+    }
 
 
 async def cmd_check(args: argparse.Namespace, ctx: Context, out: Output) -> int:

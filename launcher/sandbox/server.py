@@ -93,6 +93,27 @@ class RunningSandbox:
         """Whether the server thread is still serving."""
         return self._thread.is_alive()
 
+    @property
+    def port(self) -> int:
+        """The loopback port the sandbox serves (and keeps while refusing)."""
+        return int(self.base_url.rsplit(":", 1)[1])
+
+    def refuse_connections(self) -> None:
+        """Close the listening socket: connecting is refused until :meth:`accept_connections`.
+
+        Open connections are closed too. The state (data, faults, counters) is kept; a
+        client sees exactly what a server that is down looks like ("connection refused").
+        """
+        self.stop()
+
+    def accept_connections(self) -> None:
+        """Listen again on the same port, serving the same state (idempotent)."""
+        if self.running:
+            return
+        host = self.base_url.split("://", 1)[1].rsplit(":", 1)[0].strip("[]")
+        fresh = start_in_thread(self.state, host, self.port)
+        self._server, self._thread, self._app = fresh._server, fresh._thread, fresh._app
+
     def stop(self, timeout: float = 10.0) -> None:
         """Shut the server down and wait for its thread (idempotent)."""
         self._app.state.closing.set()

@@ -9,6 +9,13 @@ from launcher.core.errors import ConfigError
 from launcher.core.links import WebBase
 from launcher.core.models import DEFAULT_WEB_URLS, Account, Provider
 from launcher.providers.bluejeans.client import BlueJeansClient
+from launcher.providers.http import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUTS,
+    HttpClient,
+    RetryPolicy,
+    Timeouts,
+)
 from launcher.providers.joinme.client import JoinMeClient
 from launcher.providers.skype.client import SkypeClient
 from launcher.providers.whereby.client import WherebyClient
@@ -18,15 +25,18 @@ from launcher.store.secrets import SecretStore
 
 Client = BlueJeansClient | JoinMeClient | WherebyClient | SkypeClient
 
-#: Seconds: connect quickly or report the network; answers may take longer.
-CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 20.0
+def new_http_client(
+    *, timeouts: Timeouts = DEFAULT_TIMEOUTS, retry: RetryPolicy = DEFAULT_RETRY
+) -> HttpClient:
+    """Create the one shared HTTP client (the composition root owns and closes it).
 
-
-def new_http_client() -> httpx.AsyncClient:
-    """Create the one shared HTTP client (the composition root owns and closes it)."""
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+    Every request gets connect, read, write and pool timeouts (*timeouts*; connect
+    quickly or report the network, answers may take longer); idempotent requests are
+    retried per *retry* (see :func:`launcher.providers.http.send`).
+    """
+    return HttpClient(
+        timeouts=timeouts,
+        retry=retry,
         follow_redirects=False,
         headers={"User-Agent": f"MeetingLauncher/{__version__}"},
         limits=httpx.Limits(max_connections=40, max_keepalive_connections=20),

@@ -14,6 +14,7 @@ from launcher.core.errors import (
     LauncherError,
     ProviderError,
     ProviderUnavailable,
+    RateLimited,
 )
 from launcher.core.models import Account, Meeting
 from launcher.providers.base import MeetingLister
@@ -24,6 +25,10 @@ log = logging.getLogger("launcher.sync")
 
 #: Meetings encoded per turn of the event loop when writing the cache (about 2 ms).
 CACHE_SLICE = 250
+#: What a sync fetches and caches: from this long ago ...
+SYNC_BACK = dt.timedelta(days=1)
+#: ... to this far ahead (the window's default).
+SYNC_AHEAD = dt.timedelta(days=62)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -119,6 +124,8 @@ class AccountSync:
     state: SyncState
     since: dt.datetime | None = None
     message: str = ""
+    #: Seconds the provider asked us to wait before asking again (a throttle), if any.
+    retry_after: float | None = None
 
     def describe(self, tz: dt.tzinfo | None = None) -> str:
         """Say it in a few words: "up to date", "offline since 14:05", ..."""
@@ -127,6 +134,30 @@ class AccountSync:
                 return "offline"
             return f"offline since {self.since.astimezone(tz):%H:%M}"
         return self.state.value
+
+
+def failed_sync(status: AccountStatus, since: dt.datetime | None) -> AccountSync:
+    """Return the state of an account whose fetch failed; *since*: when its cache is from.
+
+    No network, a timeout, a server error or a throttle: offline (its cached meetings
+    stay, and the window tries again later); credentials refused: sign-in needed;
+    anything else (an answer we cannot read): failed.
+    """
+    error = status.error
+    if isinstance(error, AuthenticationRequired):
+        state = SyncState.SIGN_IN_NEEDED
+    elif isinstance(error, ProviderUnavailable):
+        state = SyncState.OFFLINE
+    else:
+        state = SyncState.FAILED
+    return AccountSync(
+        status.account,
+        status.provider,
+        state,
+        since,
+        str(error) if error else "",
+        error.retry_after if isinstance(error, RateLimited) else None,
+    )
 
 
 Listener = Callable[[tuple[Meeting, ...], dict[str, AccountSync]], None]
@@ -146,7 +177,7 @@ class SyncService:
         cache: MeetingCache,
         *,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-        window: dt.timedelta = dt.timedelta(days=62),
+        window: dt.timedelta = SYNC_AHEAD,
     ) -> None:
         self._ctx = ctx
         self._cache = cache
@@ -203,7 +234,7 @@ class SyncService:
         self._status = {n: s for n, s in self._status.items() if n in names}
         self._emit()
         now = self._clock()
-        start, end = now - dt.timedelta(days=1), now + self._window
+        start, end = now - SYNC_BACK, now + self._window
         tasks = [asyncio.create_task(fetch_account(self._ctx, a, start, end)) for a in accounts]
         try:
             for done in asyncio.as_completed(tasks):
@@ -225,17 +256,7 @@ class SyncService:
             self._by_account[name] = CachedAccount(tuple(meetings), now)
             self._status[name] = AccountSync(name, status.provider, SyncState.UP_TO_DATE, now)
         else:
-            error = status.error
-            since = previous.fetched_at if previous else None
-            if isinstance(error, AuthenticationRequired):
-                state = SyncState.SIGN_IN_NEEDED
-            elif isinstance(error, ProviderUnavailable):
-                state = SyncState.OFFLINE
-            else:
-                state = SyncState.FAILED
-            self._status[name] = AccountSync(
-                name, status.provider, state, since, str(error) if error else ""
-            )
+            self._status[name] = failed_sync(status, previous.fetched_at if previous else None)
         self._emit()
 
     async def _save_cache(self, snapshot: dict[str, CachedAccount]) -> None:
@@ -262,3 +283,77 @@ class SyncService:
         statuses = self.statuses
         for listener in list(self._listeners):
             listener(meetings, statuses)
+
+
+# ---------------------------------------------------------------- one sync, for the CLI
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CachedSyncResult:
+    """What one sync shows: fresh meetings, the cached ones of accounts that failed.
+
+    ``statuses`` follows the order of the accounts asked for; ``cached`` names the
+    failed accounts whose earlier meetings are shown instead.
+    """
+
+    meetings: tuple[Meeting, ...]
+    statuses: tuple[AccountSync, ...]
+    cached: frozenset[str]
+
+    @property
+    def showed_data(self) -> bool:
+        """Whether any account answered, or any failed one had cached meetings to show."""
+        return bool(self.cached) or any(s.state is SyncState.UP_TO_DATE for s in self.statuses)
+
+
+async def sync_once(
+    ctx: Context,
+    cache: MeetingCache,
+    accounts: Sequence[Account],
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    *,
+    concurrent: bool = True,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> CachedSyncResult:
+    """Fetch *accounts* once, fall back to the cache for the ones that fail, update it.
+
+    Fetches at least what the window caches (``SYNC_BACK`` before now to ``SYNC_AHEAD``
+    after), widened to [*start*, *end*), so the cache written here is as complete as the
+    window's; returns only meetings overlapping [*start*, *end*). An account that fails
+    keeps its cached meetings (in the cache and in the answer) with its state
+    (offline since ..., sign-in needed, failed). Other accounts' cache entries are kept.
+    """
+    now = clock()
+    lo, hi = now - SYNC_BACK, now + SYNC_AHEAD
+    fetch_start = None if start is None else min(start, lo)
+    fetch_end = None if end is None else max(end, hi)
+    result = await fetch_meetings(ctx, accounts, fetch_start, fetch_end, concurrent=concurrent)
+    stored = await asyncio.to_thread(cache.load)
+    fresh: dict[str, list[Meeting]] = {a.name: [] for a in accounts}
+    for meeting in result.meetings:
+        fresh.setdefault(meeting.account, []).append(meeting)
+    updated = dict(stored)
+    statuses: list[AccountSync] = []
+    shown: list[Meeting] = []
+    cached: set[str] = set()
+    for status in result.statuses:
+        name = status.account
+        if status.ok:
+            mine = fresh.get(name, [])
+            updated[name] = CachedAccount(tuple(mine), now)
+            statuses.append(AccountSync(name, status.provider, SyncState.UP_TO_DATE, now))
+            shown += mine
+            continue
+        previous = stored.get(name)
+        statuses.append(failed_sync(status, previous.fetched_at if previous else None))
+        if previous is not None:
+            cached.add(name)
+            shown += previous.meetings
+    if any(status.ok for status in result.statuses):
+        try:
+            await asyncio.to_thread(cache.save, updated)
+        except OSError as exc:
+            log.warning("could not write the meeting cache: %s", exc)
+    meetings = sorted((m for m in shown if in_window(m, start, end)), key=Meeting.sort_key)
+    return CachedSyncResult(tuple(meetings), tuple(statuses), frozenset(cached))

@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
 from launcher.core.errors import InvalidInput, LauncherError
@@ -27,6 +28,7 @@ from launcher.core.models import Meeting, Provider, Role
 from launcher.providers.bluejeans.client import BlueJeansClient
 from launcher.providers.joinme.client import JoinMeClient
 from launcher.providers.whereby.client import WherebyClient
+from launcher.services.backoff import Backoff
 from launcher.services.context import Context, new_http_client
 from launcher.services.join import JoinOutcome, JoinService
 from launcher.services.opener import open_url
@@ -102,8 +104,15 @@ class AppController(QObject):
         self._update_timer.timeout.connect(self._on_update_timer_timeout)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MINUTES * 60_000)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
         self._refresh_timer.start()
+        #: While accounts are offline, re-syncs come from this timer, with backoff.
+        self.backoff = Backoff()
+        self._retry_timer = QTimer(self)
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.timeout.connect(self.refresh)
+        self._retry_delay = 0.0
+        self._network: QNetworkInformation | None = None
         self._demo_sandbox = demo_sandbox
         self.tray = TrayController(app_icon(), self)
         self.tray.set_reminder_minutes(self.settings.reminder_minutes)
@@ -111,6 +120,7 @@ class AppController(QObject):
         window.keep_running_in_tray = self.tray.available
         sync.subscribe(self._on_sync_changed)
         self._connect()
+        self._watch_network()
 
     # ------------------------------------------------------------------ life cycle
 
@@ -171,7 +181,11 @@ class AppController(QObject):
             return
         self._closed = True
         self._refresh_timer.stop()
+        self._retry_timer.stop()
         self._update_timer.stop()
+        if self._network is not None:
+            self._network.reachabilityChanged.disconnect(self._on_reachability_changed)
+            self._network = None
         self.tray.shutdown()
         await self.runner.aclose()
         await self.ctx.aclose()
@@ -182,7 +196,7 @@ class AppController(QObject):
 
     def _connect(self) -> None:
         w = self.window
-        w.refresh_requested.connect(self.refresh)
+        w.refresh_requested.connect(self._on_refresh_requested)
         w.join_requested.connect(self._on_join_requested)
         w.start_requested.connect(self._on_start_requested)
         w.edit_requested.connect(self._on_edit_requested)
@@ -231,6 +245,59 @@ class AppController(QObject):
         """Refresh every account; a refresh while one runs replaces it."""
         self.spawn(self.refresh_now(), key="refresh")
 
+    def _on_refresh_requested(self) -> None:
+        """Refresh now, as the user asked, and start the backoff over."""
+        self.backoff.reset()
+        self._retry_timer.stop()
+        self.refresh()
+
+    def _on_refresh_timer_timeout(self) -> None:
+        if self._retry_timer.isActive():
+            return  # accounts are offline: the backoff decides when to ask again
+        self.refresh()
+
+    @property
+    def retry_pending(self) -> float | None:
+        """The delay (seconds) chosen for the pending automatic re-sync, if one is due."""
+        return self._retry_delay if self._retry_timer.isActive() else None
+
+    def _schedule_retry(self) -> None:
+        """After a sync: if accounts are offline, try again later, backing off; else reset."""
+        offline = [s for s in self.sync.statuses.values() if s.state is SyncState.OFFLINE]
+        if not offline:
+            self.backoff.reset()
+            self._retry_timer.stop()
+            return
+        asked = [s.retry_after for s in offline if s.retry_after is not None]
+        delay = self.backoff.next_delay(at_least=max(asked) if asked else None)
+        log.info("%d account(s) offline; syncing again in %.0f s", len(offline), delay)
+        self._retry_delay = delay
+        self._retry_timer.start(max(1, round(delay * 1000)))
+
+    def _watch_network(self) -> None:
+        """Re-sync at once when the network comes back (where Qt can tell)."""
+        try:
+            if QNetworkInformation.instance() is None:
+                QNetworkInformation.loadBackendByFeatures(
+                    QNetworkInformation.Feature.Reachability
+                )
+            info = QNetworkInformation.instance()
+        except RuntimeError as exc:  # no backend on this system: the backoff still runs
+            log.info("network changes cannot be watched here: %s", exc)
+            return
+        if info is not None:
+            info.reachabilityChanged.connect(self._on_reachability_changed)
+            self._network = info
+
+    def _on_reachability_changed(self, reachability: QNetworkInformation.Reachability) -> None:
+        if reachability is not QNetworkInformation.Reachability.Online or self._closed:
+            return
+        if any(s.state is SyncState.OFFLINE for s in self.sync.statuses.values()):
+            log.info("the network is back; syncing the offline accounts now")
+            self.backoff.reset()
+            self._retry_timer.stop()
+            self.refresh()
+
     async def refresh_now(self) -> None:
         """Refresh every account and wait until all have answered."""
         # A sync builds thousands of short-lived objects; an automatic full collection
@@ -246,6 +313,8 @@ class AppController(QObject):
             self._update_timer.stop()
             self._on_update_timer_timeout()
         self._report_sync_problems()
+        if not self._closed:
+            self._schedule_retry()
 
     def _report_sync_problems(self) -> None:
         """Say which accounts could not be refreshed, and why (cleared once all work)."""
@@ -258,6 +327,8 @@ class AppController(QObject):
         lines = [f"Could not refresh {s.account} ({s.message or s.describe()})." for s in failed]
         if any(s.since is not None for s in failed):
             lines.append("The meetings fetched before are still shown.")
+        if any(s.state is SyncState.OFFLINE for s in failed):
+            lines.append("It tries again by itself (or press Refresh).")
         if any(s.state is SyncState.SIGN_IN_NEEDED for s in failed):
             lines.append("Click the account under Accounts to sign in again.")
         self._sync_problem = " ".join(lines)

@@ -99,8 +99,13 @@ def test_accounts_list_has_no_secrets(cli: Cli) -> None:
 
 
 def test_meetings_merged_sorted_json(cli: Cli) -> None:
-    meetings = cli.json("meetings")
+    doc = cli.json("meetings")
+    assert isinstance(doc, dict)
+    meetings = doc["meetings"]
     assert isinstance(meetings, list) and meetings
+    assert [(a["account"], a["state"], a["fresh"], a["cached"]) for a in doc["accounts"]] == [
+        (name, "up to date", True, False) for name in ("JM", "WB", "BJ", "SfB")
+    ]
     providers = {m["provider"] for m in meetings}
     assert providers == {"bluejeans", "joinme", "whereby", "skype"}
     for m in meetings:
@@ -115,14 +120,17 @@ def test_meetings_merged_sorted_json(cli: Cli) -> None:
     text = cli.run("meetings")
     assert text.returncode == 0 and "BlueJeans" in text.stdout and "Meeting spaces" in text.stdout
     one = cli.json("meetings", "--account", "JM")
-    assert isinstance(one, list) and {m["account"] for m in one} == {"JM"}
+    assert isinstance(one, dict) and {m["account"] for m in one["meetings"]} == {"JM"}
+    assert [a["account"] for a in one["accounts"]] == ["JM"]
 
 
 def test_meetings_window(cli: Cli) -> None:
     now = dt.datetime.now(dt.UTC)
-    later = cli.json("meetings", "--from", (now + dt.timedelta(days=5)).isoformat(),
-                     "--to", (now + dt.timedelta(days=9)).isoformat(), "--account", "JM")
-    assert isinstance(later, list)
+    doc = cli.json("meetings", "--from", (now + dt.timedelta(days=5)).isoformat(),
+                   "--to", (now + dt.timedelta(days=9)).isoformat(), "--account", "JM")
+    assert isinstance(doc, dict)
+    later = doc["meetings"]
+    assert later
     for m in later:
         assert dt.datetime.fromisoformat(m["start"]) < now + dt.timedelta(days=9)
         assert dt.datetime.fromisoformat(m["end"]) >= now + dt.timedelta(days=5)
@@ -271,16 +279,29 @@ def test_provider_failure_exits_1_with_message(cli: Cli) -> None:
     assert "BlueJeans" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_partial_failure_keeps_other_accounts(cli: Cli) -> None:
+@pytest.mark.slow
+def test_partial_failure_keeps_other_accounts_and_the_failed_ones_cached_meetings(
+    cli: Cli,
+) -> None:
+    fresh = cli.json("meetings")
+    assert isinstance(fresh, dict)
+    rooms = {m["id"] for m in fresh["meetings"] if m["account"] == "WB"}
+    assert rooms
     cli.sandbox.control("PUT", "/_sandbox/faults/whereby", {"kind": "status", "status": 500})
     try:
         result = cli.run("meetings", "--json")
     finally:
         cli.sandbox.control("DELETE", "/_sandbox/faults")
     assert result.returncode == 0
-    assert "WB" in result.stderr
-    providers = {m["provider"] for m in json.loads(result.stdout)}
-    assert "whereby" not in providers and "joinme" in providers
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("warning:")]
+    assert line.startswith("warning: WB: offline since ") and "showing the meetings" in line
+    assert "HTTP 500" in line
+    doc = json.loads(result.stdout)
+    assert {m["id"] for m in doc["meetings"] if m["account"] == "WB"} == rooms
+    assert "joinme" in {m["provider"] for m in doc["meetings"]}
+    wb = next(a for a in doc["accounts"] if a["account"] == "WB")
+    assert (wb["state"], wb["fresh"], wb["cached"]) == ("offline", False, True)
+    assert wb["since"] and "HTTP 500" in wb["message"]
 
 
 def test_remove_account_removes_secrets(cli: Cli, tmp_path: Path) -> None:
@@ -300,7 +321,7 @@ def test_demo_mode_needs_no_account(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    providers = {m["provider"] for m in json.loads(result.stdout)}
+    providers = {m["provider"] for m in json.loads(result.stdout)["meetings"]}
     assert providers == {"bluejeans", "joinme", "whereby", "skype"}
     assert not (tmp_path / "unused-home").exists()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -267,3 +268,48 @@ def test_bulk_meetings_show_up_in_the_api(http: httpx.Client) -> None:
 )  # fmt: skip
 def test_bulk_validation(http: httpx.Client, body: object) -> None:
     assert http.post("/_sandbox/bulk", json=body).status_code == 400
+
+
+# ---------------------------------------------------------------------------- drop and refuse
+
+
+def test_drop_sends_status_headers_and_part_of_the_body_then_cuts(
+    sandbox: RunningSandbox,
+) -> None:
+    """A ``drop`` is cut mid-body: the status line and headers arrive, the body does not."""
+    sandbox.state.set_fault("whereby", Fault("drop", remaining=1))
+    host, port = sandbox.base_url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(
+            b"GET /whereby/v1/meetings HTTP/1.1\r\nHost: sandbox\r\n"
+            b"Authorization: Bearer demo-whereby-key\r\nConnection: close\r\n\r\n"
+        )
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0] == "HTTP/1.1 200 OK"
+    length = next(int(line.split(":")[1]) for line in lines if line.lower().startswith(
+        "content-length:"))
+    assert 0 < len(body) < length  # part of the body, then the connection was closed
+
+
+def test_refused_connections_and_back(sandbox: RunningSandbox) -> None:
+    state = sandbox.state
+    with start_in_thread(state) as second:
+        url = f"{second.base_url}{REQUESTS['joinme'][0]}"
+        headers = REQUESTS["joinme"][1]
+        assert httpx.get(url, headers=headers).status_code == 200
+        port = second.port
+        second.refuse_connections()
+        assert not second.running
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(url, headers=headers, timeout=2)
+        with socket.socket() as probe:  # nothing listens: the kernel refuses at once
+            assert probe.connect_ex(("127.0.0.1", port)) != 0
+        second.accept_connections()
+        second.accept_connections()  # idempotent
+        assert second.port == port and second.running
+        assert httpx.get(url, headers=headers).status_code == 200
+        assert second.state is state

@@ -165,8 +165,8 @@ class BlueJeansClient:
         return token
 
     async def _send_relay(self, request: HttpRequest) -> HttpResponse:
-        await self._pacer.wait()
-        return await send(self._http, request, provider=protocol.PROVIDER)
+        # Paced before every attempt, retries included: 2 requests/second at most.
+        return await send(self._http, request, provider=protocol.PROVIDER, pace=self._pacer.wait)
 
     # ---- Meetings REST -----------------------------------------------------------------
 

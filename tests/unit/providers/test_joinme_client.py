@@ -289,13 +289,53 @@ def test_throttled_list_is_retried_after_retry_after() -> None:
     assert len(meetings) == 2
 
 
-def test_mashery_throttle_is_rate_limited() -> None:
-    server = Server(
-        httpx.Response(403, headers={"X-Mashery-Error-Code": "ERR_403_DEVELOPER_OVER_QPS"})
-    )
+def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Make retry waits instant; return the list of waits asked for."""
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr("launcher.providers.http.asyncio.sleep", fake_sleep)
+    return waits
+
+
+OVER_QPS = {"X-Mashery-Error-Code": "ERR_403_DEVELOPER_OVER_QPS"}
+
+
+def test_mashery_throttle_is_rate_limited(monkeypatch: pytest.MonkeyPatch) -> None:
+    waits = no_sleep(monkeypatch)
+    server = Server(*(httpx.Response(403, headers=OVER_QPS) for _ in range(3)))
     with pytest.raises(RateLimited) as info:
         run(server, lambda c: c.list_meetings())
     assert info.value.status == 403
+    assert len(server.requests) == 3  # a per-second quota: worth two more tries
+    assert len(waits) == 2 and all(w >= 1.0 for w in waits)
+
+
+def test_mashery_throttle_of_a_list_is_waited_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    no_sleep(monkeypatch)
+    server = Server(
+        httpx.Response(403, headers=OVER_QPS),
+        httpx.Response(200, json=load("meetings_list_200.json")),
+    )
+    assert len(run(server, lambda c: c.list_meetings())) == 2
+
+
+def test_mashery_over_rate_is_not_retried() -> None:
+    server = Server(
+        httpx.Response(403, headers={"X-Mashery-Error-Code": "ERR_403_DEVELOPER_OVER_RATE"})
+    )
+    with pytest.raises(RateLimited):
+        run(server, lambda c: c.list_meetings())
+    assert len(server.requests) == 1  # an hourly/daily quota: asking again soon is useless
+
+
+def test_mashery_throttle_of_a_start_is_not_repeated() -> None:
+    server = Server(httpx.Response(403, headers=OVER_QPS))
+    with pytest.raises(RateLimited):
+        run(server, lambda c: c.start_meeting())
+    assert len(server.requests) == 1
 
 
 def test_stale_token() -> None:
@@ -326,8 +366,11 @@ def test_transport_errors_are_wrapped(error: Exception) -> None:
     assert info.value.__cause__ is error
 
 
-def test_server_error_is_unavailable() -> None:
+def test_server_error_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    no_sleep(monkeypatch)
+    server = Server(*(httpx.Response(503) for _ in range(3)))
     with pytest.raises(ProviderUnavailable) as info:
-        run(Server(httpx.Response(503)), lambda c: c.get_meeting("23"))
+        run(server, lambda c: c.get_meeting("23"))
     assert not isinstance(info.value, RateLimited)
     assert info.value.status == 503
+    assert len(server.requests) == 3

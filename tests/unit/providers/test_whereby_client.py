@@ -69,6 +69,17 @@ def run(
     return asyncio.run(go())
 
 
+def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Make retry waits instant; return the list of waits asked for."""
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr("launcher.providers.http.asyncio.sleep", fake_sleep)
+    return waits
+
+
 def page(name: str) -> httpx.Response:
     return httpx.Response(200, json=load(name))
 
@@ -309,16 +320,43 @@ def test_missing_key_sends_nothing() -> None:
     "error",
     [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("cut")],
 )
-def test_transport_errors_are_wrapped(error: Exception) -> None:
+def test_transport_errors_are_wrapped_after_the_retries_of_an_idempotent_delete(
+    error: Exception, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits = no_sleep(monkeypatch)
+    server = Server(error, error, error)
     with pytest.raises(ProviderUnavailable) as info:
-        run(Server(error), lambda c: c.delete_room("1"))
+        run(server, lambda c: c.delete_room("1"))
     assert info.value.__cause__ is error
+    assert [r.method for r in server.requests] == ["DELETE"] * 3  # documented idempotent
+    assert len(waits) == 2
 
 
-def test_server_error_is_unavailable() -> None:
+def test_a_dropped_delete_is_retried_and_succeeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    no_sleep(monkeypatch)
+    server = Server(httpx.RemoteProtocolError("cut"), httpx.Response(204))
+    assert run(server, lambda c: c.delete_room("1")) is None
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "error",
+    [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("cut")],
+)
+def test_a_failed_create_is_sent_once(error: Exception) -> None:
+    server = Server(error)
+    with pytest.raises(ProviderUnavailable):
+        run(server, lambda c: c.create_room(RoomDraft(end=NOW + dt.timedelta(hours=1))))
+    assert len(server.requests) == 1
+
+
+def test_server_error_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    no_sleep(monkeypatch)
+    server = Server(httpx.Response(502), httpx.Response(503), httpx.Response(502))
     with pytest.raises(ProviderUnavailable) as info:
-        run(Server(httpx.Response(502)), lambda c: c.get_room("1"))
+        run(server, lambda c: c.get_room("1"))
     assert info.value.status == 502
+    assert len(server.requests) == 3
 
 
 def test_malformed_answer_is_a_protocol_violation() -> None:
