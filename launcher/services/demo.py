@@ -6,12 +6,16 @@ from launcher.core.models import Account, Provider
 from launcher.sandbox.demo import demo_accounts
 from launcher.sandbox.server import RunningSandbox, start_in_thread
 from launcher.store.accounts import AccountStore
+from launcher.store.db import Database
 from launcher.store.paths import Paths
 from launcher.store.secrets import KINDS, SecretStore
 
 
-def start_demo(paths: Paths) -> RunningSandbox:
-    """Start the sandbox and write the demo accounts (secrets in the profile's file)."""
+def start_demo(paths: Paths, db: Database) -> RunningSandbox:
+    """Start the sandbox and write the demo accounts (secrets in the profile's file).
+
+    *db* is the demo profile's database; the accounts go there.
+    """
     running = start_in_thread()
     try:
         secrets = SecretStore(paths.secrets_file, backend="file")
@@ -30,7 +34,7 @@ def start_demo(paths: Paths) -> RunningSandbox:
             for kind, value in demo.secrets.items():
                 if kind in KINDS:
                     secrets.set(demo.name, kind, value)
-        AccountStore(paths.accounts_file).save(accounts)
+        AccountStore(db).save(accounts)
     except BaseException:
         running.stop()
         raise
