@@ -300,7 +300,7 @@ class Database:
         if existed:
             conn: sqlite3.Connection | None = None
             try:
-                conn = self._connect()
+                conn = self.connection()  # kept for use when the file is fine
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 rows = conn.execute("PRAGMA quick_check").fetchall()
                 if rows != [("ok",)]:
@@ -317,10 +317,8 @@ class Database:
                 if conn is not None:
                     with contextlib.suppress(sqlite3.Error):
                         found = _salvage(conn)
-            finally:
-                if conn is not None:
-                    conn.close()
             if label:
+                self._close_connections()
                 self._replace(label, problem, found)
         self._migrate()
         if not existed:
@@ -402,6 +400,16 @@ class Database:
             local.generation = self._generation
         return conn
 
+    def _close_connections(self) -> None:
+        """Close every thread's connection; each makes a new one on its next use."""
+        with self._lock:
+            self._generation += 1
+            connections, self._connections = self._connections, []
+            for conn in connections:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._local.conn = None
+
     def _forget(self, conn: sqlite3.Connection) -> None:
         with self._lock:
             if conn in self._connections:
@@ -465,12 +473,7 @@ class Database:
                         conn.execute("ROLLBACK")
                 with contextlib.suppress(sqlite3.Error):
                     found = _salvage(conn)
-            self._generation += 1  # every thread makes a new connection on its next use
-            connections, self._connections = self._connections, []
-            for other in connections:
-                with contextlib.suppress(sqlite3.Error):
-                    other.close()
-            self._local.conn = None
+            self._close_connections()
             self._replace("corrupt", str(exc), found)
             self._migrate()
 

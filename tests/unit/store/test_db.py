@@ -227,6 +227,7 @@ def test_damage_found_while_in_use_moves_the_file_aside(paths: Paths) -> None:
         with open(paths.database, "r+b") as handle:  # damage under the running app
             handle.seek(page * 4)
             handle.write(os.urandom(page * 30))
+        db.connection().execute("PRAGMA shrink_memory")  # forget the pages read before
         assert MeetingCache(db).load() == {}  # read again from a fresh file
         assert len(db.notices) == 1 and "damaged" in db.notices[0]
         aside(paths.data, "corrupt")
