@@ -6,15 +6,16 @@ from launcher.core.models import Account, Provider
 from launcher.sandbox.demo import demo_accounts
 from launcher.sandbox.server import RunningSandbox, start_in_thread
 from launcher.store.accounts import AccountStore
-from launcher.store.db import Database
+from launcher.store.db import Database, open_database
 from launcher.store.paths import Paths
 from launcher.store.secrets import KINDS, SecretStore
 
 
-def start_demo(paths: Paths, db: Database) -> RunningSandbox:
+def start_demo(paths: Paths, db: Database | None = None) -> RunningSandbox:
     """Start the sandbox and write the demo accounts (secrets in the profile's file).
 
-    *db* is the demo profile's database; the accounts go there.
+    The accounts go to *db*, the demo profile's open database, or (without one) to the
+    profile's database opened and closed here.
     """
     running = start_in_thread()
     try:
@@ -34,7 +35,11 @@ def start_demo(paths: Paths, db: Database) -> RunningSandbox:
             for kind, value in demo.secrets.items():
                 if kind in KINDS:
                     secrets.set(demo.name, kind, value)
-        AccountStore(db).save(accounts)
+        if db is not None:
+            AccountStore(db).save(accounts)
+        else:
+            with open_database(paths) as own:
+                AccountStore(own).save(accounts)
     except BaseException:
         running.stop()
         raise

@@ -38,3 +38,18 @@ def test_cli_takes_over_the_accounts_of_an_earlier_version(home: Path) -> None:
     assert [row["name"] for row in json.loads(out)] == ["Rooms"]
     assert not paths.accounts_file.exists()
     assert paths.config.joinpath("accounts.json.imported").exists()
+
+
+def test_the_demo_profile_gets_its_accounts_without_an_open_database(tmp_path: Path) -> None:
+    from launcher.services.demo import start_demo
+    from launcher.store.accounts import AccountStore
+    from launcher.store.db import open_database
+    from launcher.store.paths import Paths
+
+    paths = Paths.under(tmp_path).ensure()
+    running = start_demo(paths)
+    try:
+        with open_database(paths) as db:
+            assert len(AccountStore(db).load()) == 4
+    finally:
+        running.stop()
