@@ -33,6 +33,7 @@ from launcher.services.context import Context, new_http_client
 from launcher.services.sync import SyncService, SyncState
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
+from launcher.store.db import Database, open_database
 from launcher.store.paths import Paths
 from launcher.store.secrets import SecretStore
 
@@ -66,7 +67,9 @@ def _fault_of(name: str, read_timeout: float) -> Fault | None:
     }[name]
 
 
-def _profile(root: Path, gate: RunningSandbox, provider: str) -> tuple[Paths, Account]:
+def _profile(
+    root: Path, gate: RunningSandbox, provider: str
+) -> tuple[Paths, Account, Database]:
     """A fresh profile with the demo account of *provider*, pointing at *gate*."""
     paths = Paths.under(root).ensure()
     demo = next(d for d in demo_accounts(gate.base_url) if d.provider == provider)
@@ -77,8 +80,9 @@ def _profile(root: Path, gate: RunningSandbox, provider: str) -> tuple[Paths, Ac
     secrets = SecretStore(paths.secrets_file, backend="file")
     for kind, value in demo.secrets.items():
         secrets.set(demo.name, kind, value)
-    AccountStore(paths.accounts_file).save([account])
-    return paths, account
+    db = open_database(paths)
+    AccountStore(db).save([account])
+    return paths, account, db
 
 
 def _keys(sync: SyncService) -> list[tuple[str, str, str]]:
@@ -105,16 +109,16 @@ async def run_cell(
     # Each cell has its own server over the shared state, so "refused" can close it.
     gate = await asyncio.to_thread(start_in_thread, state)
     try:
-        paths, account = _profile(root, gate, provider)
+        paths, account, db = _profile(root, gate, provider)
         bound = max(read_timeout, 0.2)
         http = new_http_client(
             timeouts=Timeouts(connect=bound, read=read_timeout, write=bound, pool=bound),
             retry=RetryPolicy(base_delay=0.05, max_delay=0.2, budget=3.0, jitter=lambda: 0.5),
         )
-        ctx = Context(paths, AccountStore(paths.accounts_file),
+        ctx = Context(paths, AccountStore(db),
                       SecretStore(paths.secrets_file, backend="file"), http)
         try:
-            cache = MeetingCache(paths.cache / "meetings.json")
+            cache = MeetingCache(db)
             sync = SyncService(ctx, cache)
             sync.load_cache([account])
             await sync.refresh([account])
@@ -133,7 +137,7 @@ async def run_cell(
             seconds = clock() - began
             during = sync.statuses[account.name]
             kept_in_window = _keys(sync) == before
-            restarted = SyncService(ctx, MeetingCache(paths.cache / "meetings.json"))
+            restarted = SyncService(ctx, MeetingCache(db))
             restarted.load_cache([account])
             kept_in_cache = _keys(restarted) == before
 
@@ -146,6 +150,7 @@ async def run_cell(
             recovered = after.state is SyncState.UP_TO_DATE and _keys(sync) == before
         finally:
             await ctx.aclose()
+            db.close()
     finally:
         state.clear_faults()
         await asyncio.to_thread(gate.stop)

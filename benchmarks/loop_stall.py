@@ -72,6 +72,7 @@ async def measure(base: str, home: Path, runs: int) -> None:
     from launcher.services.sync import SyncService
     from launcher.store.accounts import AccountStore
     from launcher.store.cache import MeetingCache
+    from launcher.store.db import open_database
     from launcher.store.paths import resolve_paths
     from launcher.store.secrets import SecretStore
     from launcher.store.settings import SettingsStore
@@ -79,9 +80,10 @@ async def measure(base: str, home: Path, runs: int) -> None:
     from launcher.ui.main_window import MainWindow
 
     paths = resolve_paths({"MEETING_LAUNCHER_HOME": str(home)})
-    ctx = Context(paths, AccountStore(paths.accounts_file),
+    db = open_database(paths)
+    ctx = Context(paths, AccountStore(db),
                   SecretStore(paths.secrets_file, backend="file"), new_http_client())
-    sync = SyncService(ctx, MeetingCache(paths.cache / "meetings.json"))
+    sync = SyncService(ctx, MeetingCache(db))
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
@@ -116,6 +118,7 @@ async def measure(base: str, home: Path, runs: int) -> None:
     finally:
         await controller.aclose()
         window.close()
+        db.close()
     print(f"median of the longest stalls: {statistics.median(worst):.1f} ms (goal < 16 ms)")
 
 

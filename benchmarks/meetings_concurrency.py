@@ -115,6 +115,7 @@ def in_process(env: dict[str, str], runs: int, label: str) -> None:
     from launcher.services.context import Context, new_http_client
     from launcher.services.sync import fetch_meetings
     from launcher.store.accounts import AccountStore
+    from launcher.store.db import open_database
     from launcher.store.paths import resolve_paths
     from launcher.store.secrets import SecretStore
 
@@ -123,7 +124,8 @@ def in_process(env: dict[str, str], runs: int, label: str) -> None:
     start, end = now - dt.timedelta(days=1), now + dt.timedelta(days=60)
 
     async def once(sequential: bool) -> tuple[float, int]:
-        ctx = Context(paths, AccountStore(paths.accounts_file),
+        db = open_database(paths)
+        ctx = Context(paths, AccountStore(db),
                       SecretStore(paths.secrets_file, backend="file"), new_http_client())
         try:
             accounts = ctx.accounts.load()
@@ -132,6 +134,7 @@ def in_process(env: dict[str, str], runs: int, label: str) -> None:
             return time.perf_counter() - began, len(result.meetings)
         finally:
             await ctx.aclose()
+            db.close()
 
     times: dict[bool, list[float]] = {False: [], True: []}
     asyncio.run(once(False))

@@ -50,6 +50,7 @@ def cached_profile(root: Path) -> None:
     from launcher.core.models import Account, Meeting, Provider
     from launcher.store.accounts import AccountStore
     from launcher.store.cache import CachedAccount, MeetingCache
+    from launcher.store.db import open_database
     from launcher.store.paths import resolve_paths
 
     paths = resolve_paths({"MEETING_LAUNCHER_HOME": str(root)}).ensure()
@@ -66,8 +67,9 @@ def cached_profile(root: Path) -> None:
             for i in range(1000)
         )
         cache[name] = CachedAccount(meetings, now)
-    AccountStore(paths.accounts_file).save(accounts)
-    MeetingCache(paths.cache / "meetings.json").save(cache)
+    with open_database(paths) as db:
+        AccountStore(db).save(accounts)
+        MeetingCache(db).save(cache)
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication
 from launcher import APP_ID, APP_NAME, __version__
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
+from launcher.store.db import Database, open_database
 from launcher.store.paths import Paths, instance_address, resolve_paths
 from launcher.ui.main_window import MainWindow
 
@@ -112,44 +113,73 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{APP_NAME} is already running; handed it over.")
             return 0
 
-        accounts = AccountStore(paths.accounts_file)
         try:
-            names = [a.name for a in accounts.load()]
-        except Exception as exc:  # shown in the window once it runs
-            log.warning("accounts could not be read: %s", exc)
-            names = []
-        cache = MeetingCache(paths.cache / "meetings.json")
-        now = dt.datetime.now(dt.UTC)
-        # Paint the coming days at once; the whole cache follows right after the paint.
-        cached = cache.load(window=(now - dt.timedelta(days=1), now + dt.timedelta(days=8)))
-        window = MainWindow()
-        window.set_accounts(names)
-        if args.demo:
-            window.pages.setCurrentIndex(1)
-            window.show_message("Starting the demo sandbox…")
-        window.set_meetings(
-            [m for name in names if name in cached for m in cached[name].meetings]
-        )
-        if not args.minimized:
-            window.show()
-        app.processEvents()  # the first paint, from the cache, before the network stack
-        painted = time.perf_counter()
-        if os.environ.get(PROBE_ENV):
-            heavy = [m for m in ("httpx", "qasync", "starlette") if m in sys.modules]
-            print(f"first-paint {painted - started:.4f} rows {window.model.rowCount()} "
-                  f"loaded-before-paint {','.join(heavy) or 'none'}", flush=True)
-            window.close()
-            return 0
-
-        from launcher.ui.instance import InstanceServer
-
-        server = InstanceServer(address)
-        if not server.listen():
-            log.warning("could not listen for a second launch at %s", address)
+            db = open_database(paths)
+        except Exception as exc:  # no usable database at all (disk full, no permission)
+            log.error("the database could not be opened: %s", exc)
+            print(f"{APP_NAME}: the database {paths.database} could not be opened ({exc}). "
+                  "Check that the disk has space and the folder can be written.",
+                  file=sys.stderr)
+            return 1
         try:
-            return _run(app, window, server, paths, args)
+            return _start(app, db, paths, address, args, started)
         finally:
-            server.close()
+            db.close()
+
+
+def _start(
+    app: QApplication,
+    db: Database,
+    paths: Paths,
+    address: str,
+    args: argparse.Namespace,
+    started: float,
+) -> int:
+    """Paint the window from the database, then run the app until it quits."""
+    accounts = AccountStore(db)
+    try:
+        names = [a.name for a in accounts.load()]
+    except Exception as exc:  # shown in the window once it runs
+        log.warning("accounts could not be read: %s", exc)
+        names = []
+    cache = MeetingCache(db)
+    now = dt.datetime.now(dt.UTC)
+    # Paint the coming days at once (one indexed query); the rest follows after the paint.
+    try:
+        cached = cache.load(window=(now - dt.timedelta(days=1), now + dt.timedelta(days=8)))
+    except Exception as exc:
+        log.warning("cached meetings could not be read: %s", exc)
+        cached = {}
+    window = MainWindow()
+    window.set_accounts(names)
+    if args.demo:
+        window.pages.setCurrentIndex(1)
+        window.show_message("Starting the demo sandbox…")
+    window.set_meetings(
+        [m for name in names if name in cached for m in cached[name].meetings]
+    )
+    if db.notices:  # the database was moved aside, or old files could not be imported
+        window.show_message(" ".join(db.notices), error=True)
+    if not args.minimized:
+        window.show()
+    app.processEvents()  # the first paint, from the cache, before the network stack
+    painted = time.perf_counter()
+    if os.environ.get(PROBE_ENV):
+        heavy = [m for m in ("httpx", "qasync", "starlette") if m in sys.modules]
+        print(f"first-paint {painted - started:.4f} rows {window.model.rowCount()} "
+              f"loaded-before-paint {','.join(heavy) or 'none'}", flush=True)
+        window.close()
+        return 0
+
+    from launcher.ui.instance import InstanceServer
+
+    server = InstanceServer(address)
+    if not server.listen():
+        log.warning("could not listen for a second launch at %s", address)
+    try:
+        return _run(app, window, server, paths, db, args)
+    finally:
+        server.close()
 
 
 def _run(
@@ -157,6 +187,7 @@ def _run(
     window: MainWindow,
     server: InstanceServer,
     paths: Paths,
+    db: Database,
     args: argparse.Namespace,
 ) -> int:
     import asyncio
@@ -174,7 +205,7 @@ def _run(
     holder: list[AppController] = []
 
     async def life() -> None:
-        controller = await AppController.create(window, paths, demo=args.demo,
+        controller = await AppController.create(window, paths, db, demo=args.demo,
                                                 debug=args.debug)
         holder.append(controller)
         tune_runtime()

@@ -48,6 +48,7 @@ from launcher.services.opener import open_url
 from launcher.services.sync import AccountSync, SyncState, sync_once
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
+from launcher.store.db import Database, open_database
 from launcher.store.logs import close_logging, setup_logging
 from launcher.store.paths import Paths, instance_address, resolve_paths
 from launcher.store.secrets import SecretStore
@@ -344,16 +345,8 @@ def _read_secret(value: str | None, label: str, stdin: TextIO) -> str | None:
 
 @contextlib.contextmanager
 def _demo_profile() -> Iterator[Paths]:
-    from launcher.services.demo import start_demo
-
     with tempfile.TemporaryDirectory(prefix="meeting-launcher-demo-") as home:
-        root = Path(home)
-        paths = Paths.under(root).ensure()
-        running = start_demo(paths)
-        try:
-            yield paths
-        finally:
-            running.stop()
+        yield Paths.under(Path(home)).ensure()
 
 
 # ---------------------------------------------------------------- commands
@@ -453,7 +446,7 @@ async def cmd_meetings(args: argparse.Namespace, ctx: Context, out: Output) -> i
     if end is not None and end <= start:
         raise InvalidInput("--to", "must be after --from")
     accounts = [ctx.account(args.account)] if args.account else ctx.accounts.load()
-    cache = MeetingCache(ctx.paths.cache / "meetings.json")
+    cache = MeetingCache(ctx.accounts.database)
     result = await sync_once(ctx, cache, accounts, start, end, concurrent=not args.sequential)
     for status in result.statuses:
         if status.state is not SyncState.UP_TO_DATE:
@@ -767,9 +760,30 @@ COMMANDS: dict[str, Command] = {
 # ---------------------------------------------------------------- entry point
 
 
-async def _run(args: argparse.Namespace, paths: Paths, out: Output, *, demo: bool) -> int:
+def _run(args: argparse.Namespace, paths: Paths, out: Output, *, demo: bool) -> int:
+    """Open the profile's database (and the demo sandbox), run the command, close all."""
+    db = open_database(paths)
+    try:
+        for notice in db.notices:
+            out.note(f"meeting-launcher: {notice}")
+        if not demo:
+            return asyncio.run(_run_command(args, paths, db, out, demo=False))
+        from launcher.services.demo import start_demo
+
+        running = start_demo(paths, db)
+        try:
+            return asyncio.run(_run_command(args, paths, db, out, demo=True))
+        finally:
+            running.stop()
+    finally:
+        db.close()
+
+
+async def _run_command(
+    args: argparse.Namespace, paths: Paths, db: Database, out: Output, *, demo: bool
+) -> int:
     secrets = SecretStore(paths.secrets_file, backend="file" if demo else "auto")
-    ctx = Context(paths, AccountStore(paths.accounts_file), secrets, new_http_client())
+    ctx = Context(paths, AccountStore(db), secrets, new_http_client())
     ctx.instance_address = instance_address(paths, demo=demo)
     try:
         return await COMMANDS[args.command](args, ctx, out)
@@ -809,10 +823,10 @@ def main(
         if args.demo:
             with _demo_profile() as paths:
                 setup_logging(paths, debug=args.debug, stream=err_stream)
-                return asyncio.run(_run(args, paths, output, demo=True))
+                return _run(args, paths, output, demo=True)
         paths = resolve_paths().ensure()
         setup_logging(paths, debug=args.debug, stream=err_stream)
-        return asyncio.run(_run(args, paths, output, demo=False))
+        return _run(args, paths, output, demo=False)
     except InvalidInput as exc:
         err_stream.write(f"meeting-launcher: error: {exc}\n")
         return EXIT_BAD_INPUT

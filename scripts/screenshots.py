@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from launcher.core.joinflow import AskPasscode, verdict
 from launcher.core.models import Provider
+from launcher.store.db import open_database
 from launcher.store.paths import Paths
 from launcher.ui import dialogs
 from launcher.ui.asyncqt import new_event_loop
@@ -48,7 +49,8 @@ async def shoot(app: QApplication, out: Path) -> None:
         window = MainWindow()
         window.resize(1360, 860)
         window.show()
-        controller = await AppController.create(window, paths, demo=True)
+        db = open_database(paths)
+        controller = await AppController.create(window, paths, db, demo=True)
         try:
             for _ in range(100):
                 states = {s.state.value for s in controller.sync.statuses.values()}
@@ -87,6 +89,7 @@ async def shoot(app: QApplication, out: Path) -> None:
             room.reject()
         finally:
             await controller.aclose()
+            db.close()
             window.close()
 
 

@@ -1,1 +1,1 @@
-"""Local persistence: paths, accounts, secrets."""
+"""Local persistence: paths, the SQLite database (accounts, cache, history), settings, secrets."""

@@ -1,23 +1,40 @@
 """The last meetings fetched per account, so the window paints at once and works offline.
 
-Kept without secrets: no passcode and no host (presenter) link is written here.
+Kept in the database (tables ``meetings`` and ``account_fetches``) without secrets: no
+passcode and no host (presenter) link is ever written. Each account's meetings are
+replaced in one transaction, so a reader (or the next start after a kill) sees either
+the previous complete list or the new one, never a mix.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
-from pathlib import Path
+import sqlite3
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from launcher.core.models import AudioConference, Meeting, Provider, Role
-from launcher.store.atomic import write_atomic
+from launcher.store.db import Database, utc_text
 
 log = logging.getLogger("launcher.cache")
-FORMAT_VERSION = 1
+
+#: One meeting as stored, without its account: the columns of ``_COLUMNS`` in order.
+MeetingRow = tuple[Any, ...]
+
+_COLUMNS = (
+    "id", "provider", "title", "start", '"end"', "join_url", "viewer_url", "number",
+    "participants", "organizer", "role", "online_meeting_uri", "conference_id",
+    "conference_numbers_url", "description", "expires",
+)
+_SELECT = f"SELECT account, {', '.join(_COLUMNS)} FROM meetings"
+_INSERT = (
+    f"INSERT INTO meetings (account, {', '.join(_COLUMNS)}) "
+    f"VALUES (?{', ?' * len(_COLUMNS)})"
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -29,111 +46,151 @@ class CachedAccount:
 
 
 class MeetingCache:
-    """Read and write the meeting cache file (one JSON document, replaced atomically)."""
+    """Read and replace the cached meetings of each account."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @property
+    def database(self) -> Database:
+        """The database the cache lives in."""
+        return self._db
 
     def load(
         self, *, window: tuple[dt.datetime, dt.datetime] | None = None
     ) -> dict[str, CachedAccount]:
-        """Return the cached accounts; a missing or damaged cache is an empty one.
+        """Return every account that has cached meetings (one consistent snapshot).
 
         With *window*, only meetings starting in it (and timeless ones) are built: the
-        window's first paint needs the next few days, not every cached meeting.
+        window's first paint needs the next few days, not every cached meeting, and an
+        index on the start finds them. The meetings come in storage order; callers sort.
         """
-        lo = hi = ""
-        if window is not None:
-            lo, hi = (w.astimezone(dt.UTC).isoformat() for w in window)
-        try:
-            doc = json.loads(self._path.read_text(encoding="utf-8"))
-            if doc.get("version") != FORMAT_VERSION:
-                return {}
-            out: dict[str, CachedAccount] = {}
-            for name, entry in doc["accounts"].items():
-                # Starts are written as UTC ISO strings, which sort like the instants.
-                meetings = tuple(
-                    _from_json(m)
-                    for m in entry["meetings"]
-                    if not lo or not m.get("start") or lo <= m["start"] < hi
-                )
-                out[name] = CachedAccount(meetings, dt.datetime.fromisoformat(entry["fetched_at"]))
-            return out
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            log.warning("the meeting cache could not be read (%s); starting empty", exc)
-            return {}
+        def read(conn: sqlite3.Connection) -> tuple[list[Any], list[Any]]:
+            fetched = conn.execute("SELECT account, fetched_at FROM account_fetches").fetchall()
+            if window is None:
+                rows = conn.execute(f"{_SELECT} ORDER BY rowid").fetchall()
+            else:
+                lo, hi = (utc_text(w) for w in window)
+                rows = conn.execute(
+                    f"{_SELECT} WHERE start IS NULL OR (start >= ? AND start < ?)", (lo, hi)
+                ).fetchall()
+            return fetched, rows
 
-    def save(self, accounts: dict[str, CachedAccount]) -> None:
-        """Replace the cache with *accounts*."""
-        self.write(encode_accounts(accounts))
+        fetched, rows = self._db.run(read, write=False)
+        out: dict[str, list[Meeting]] = {}
+        when: dict[str, dt.datetime] = {}
+        for name, text in fetched:
+            try:
+                when[name] = dt.datetime.fromisoformat(text)
+            except (TypeError, ValueError):
+                log.warning("cached fetch time of %r is unreadable; ignored", name)
+                continue
+            out[name] = []
+        skipped = 0
+        for row in rows:
+            meetings = out.get(row[0])
+            if meetings is None:
+                continue
+            try:
+                meetings.append(_decode(row))
+            except (TypeError, ValueError):
+                skipped += 1
+        if skipped:
+            log.warning("%d cached meeting(s) could not be read and were left out", skipped)
+        return {name: CachedAccount(tuple(ms), when[name]) for name, ms in out.items()}
 
-    def write(self, document: bytes) -> None:
-        """Replace the cache file with an already encoded document (atomic)."""
-        write_atomic(self._path, document)
+    def save(self, accounts: Mapping[str, CachedAccount]) -> None:
+        """Replace the cached meetings of each account in *accounts* (one transaction)."""
+        self.write({n: (e.fetched_at, encode_meetings(e.meetings)) for n, e in accounts.items()})
+
+    def save_account_meetings(
+        self, name: str, fetched_at: dt.datetime, meetings: Sequence[Meeting]
+    ) -> None:
+        """Replace one account's cached meetings (one transaction)."""
+        self.write({name: (fetched_at, encode_meetings(meetings))})
+
+    def write(self, parts: Mapping[str, tuple[dt.datetime, Sequence[MeetingRow]]]) -> None:
+        """Replace each account's meetings with already encoded rows, in one transaction.
+
+        Runs on the calling thread; an account that no longer exists is skipped.
+        """
+        def work(conn: sqlite3.Connection) -> None:
+            for name, (fetched_at, rows) in parts.items():
+                if not write_account(conn, name, fetched_at, rows):
+                    log.info("not caching meetings of %r: the account was removed", name)
+
+        self._db.run(work)
+
+    def submit(
+        self, parts: Mapping[str, tuple[dt.datetime, Sequence[MeetingRow]]]
+    ) -> concurrent.futures.Future[None]:
+        """:meth:`write` on the database's writer thread (after earlier writes)."""
+        return self._db.submit(self.write, parts)
 
 
-def encode_meetings(meetings: Sequence[Meeting]) -> str:
-    """Encode meetings as the JSON array the cache file holds (a piece of the document).
+def write_account(
+    conn: sqlite3.Connection, name: str, fetched_at: dt.datetime, rows: Sequence[MeetingRow]
+) -> bool:
+    """Replace the meetings of account *name* inside the caller's transaction.
 
-    Callers on an event loop encode a few hundred at a time, so no single step of the
-    work is long enough to be felt in the window.
+    Returns False (and writes nothing) when no such account exists.
     """
-    return ",".join(json.dumps(_to_json(m), separators=(",", ":")) for m in meetings)
-
-
-def encode_document(parts: dict[str, tuple[dt.datetime, list[str]]]) -> bytes:
-    """Assemble the cache document from each account's encoded meeting pieces."""
-    accounts = ",".join(
-        f'{json.dumps(name)}:{{"fetched_at":{json.dumps(fetched.isoformat())},'
-        f'"meetings":[{",".join(p for p in pieces if p)}]}}'
-        for name, (fetched, pieces) in parts.items()
+    if conn.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone() is None:
+        return False
+    conn.execute("DELETE FROM meetings WHERE account = ?", (name,))
+    conn.executemany(_INSERT, [(name, *row) for row in rows])
+    conn.execute(
+        "INSERT INTO account_fetches (account, fetched_at) VALUES (?, ?) "
+        "ON CONFLICT (account) DO UPDATE SET fetched_at = excluded.fetched_at",
+        (name, utc_text(fetched_at)),
     )
-    return f'{{"version":{FORMAT_VERSION},"accounts":{{{accounts}}}}}'.encode()
+    return True
 
 
-def encode_accounts(accounts: dict[str, CachedAccount]) -> bytes:
-    """Encode the whole cache document at once."""
-    return encode_document(
-        {n: (e.fetched_at, [encode_meetings(e.meetings)]) for n, e in accounts.items()}
-    )
+def encode_meetings(meetings: Sequence[Meeting]) -> list[MeetingRow]:
+    """Rows for the ``meetings`` table, without passcodes or host links.
+
+    Plain CPU work: callers on an event loop encode a few hundred at a time, so no
+    single step is long enough to be felt in the window.
+    """
+    return [_encode(m) for m in meetings]
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _text(value: dt.datetime | None) -> str | None:
+    return utc_text(value) if value is not None else None
 
 
-def _to_json(m: Meeting) -> dict[str, Any]:
+def _encode(m: Meeting) -> MeetingRow:
+    # Deliberately absent: m.passcode, m.host_url and the conference's organizer code.
     conf = m.conference
-    return {
-        "id": m.id, "account": m.account, "provider": m.provider.value, "title": m.title,
-        "start": _iso(m.start), "end": _iso(m.end), "join_url": m.join_url,
-        "viewer_url": m.viewer_url, "number": m.number,
-        "participants": list(m.participants), "organizer": m.organizer,
-        "role": m.role.value if m.role else None, "uri": m.online_meeting_uri,
-        "conference": (
-            {"id": conf.conference_id, "numbers_url": conf.numbers_url} if conf else None
-        ),
-        "description": m.description, "expires": _iso(m.expires),
-        "has_passcode": m.passcode is not None,
-    }
+    return (
+        m.id, m.provider.value, m.title, _text(m.start), _text(m.end), m.join_url,
+        m.viewer_url, m.number,
+        json.dumps(list(m.participants)) if m.participants else None,
+        m.organizer, m.role.value if m.role else None, m.online_meeting_uri,
+        conf.conference_id if conf else None, conf.numbers_url if conf else None,
+        m.description, _text(m.expires),
+    )
 
 
-def _dt(value: Any) -> dt.datetime | None:
+def _when(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
 
-def _from_json(d: dict[str, Any]) -> Meeting:
-    conf = d.get("conference")
+def _decode(row: Sequence[Any]) -> Meeting:
+    (account, mid, provider, title, start, end, join_url, viewer_url, number, participants,
+     organizer, role, uri, conf_id, conf_url, description, expires) = row
+    people = json.loads(participants) if participants else ()
+    if not isinstance(people, list | tuple):
+        raise TypeError("participants is not a list")
     return Meeting(
-        id=str(d["id"]), account=str(d["account"]), provider=Provider(d["provider"]),
-        title=str(d["title"]), start=_dt(d.get("start")), end=_dt(d.get("end")),
-        join_url=d.get("join_url"), viewer_url=d.get("viewer_url"), number=d.get("number"),
-        participants=tuple(d.get("participants") or ()), organizer=d.get("organizer"),
-        role=Role(d["role"]) if d.get("role") else None, online_meeting_uri=d.get("uri"),
+        id=str(mid), account=str(account), provider=Provider(provider), title=str(title),
+        start=_when(start), end=_when(end), join_url=join_url, viewer_url=viewer_url,
+        number=number, participants=tuple(str(p) for p in people), organizer=organizer,
+        role=Role(role) if role else None, online_meeting_uri=uri,
         conference=(
-            AudioConference(conf.get("id"), conf.get("numbers_url")) if conf else None
+            AudioConference(conf_id, conf_url) if conf_id is not None or conf_url is not None
+            else None
         ),
-        description=d.get("description") or "", expires=_dt(d.get("expires")),
+        description=description or "", expires=_when(expires),
     )

@@ -37,8 +37,18 @@ class Paths:
 
     @property
     def accounts_file(self) -> Path:
-        """The accounts list (no secrets)."""
+        """The accounts list of versions before the database (imported once, then renamed)."""
         return self.config / "accounts.json"
+
+    @property
+    def legacy_cache_file(self) -> Path:
+        """The meeting cache of versions before the database (imported once, then renamed)."""
+        return self.cache / "meetings.json"
+
+    @property
+    def database(self) -> Path:
+        """The SQLite database: accounts, cached meetings, local meetings, join history."""
+        return self.data / "meeting-launcher.sqlite3"
 
     @property
     def secrets_file(self) -> Path:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -46,19 +48,26 @@ class SettingsStore:
         self.problems: list[str] = []
 
     def load(self) -> Settings:
-        """Read the file; an invalid value falls back to its default with a message."""
+        """Read the file; an invalid value falls back to its default with a message.
+
+        A file that cannot be read at all is renamed aside (so the next save does not
+        overwrite it) and the defaults are used, with a message saying where it went.
+        """
         self.problems = []
+        self._unknown = {}
         try:
             raw = json.loads(self._path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return Settings()
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            self.problems.append(f"The settings file {self._path} could not be read ({exc}); "
-                                 "defaults are used and the file is left as it is.")
+        except (UnicodeDecodeError, ValueError) as exc:
+            self._set_aside(f"could not be read ({exc})")
+            return Settings()
+        except OSError as exc:
+            self.problems.append(f"The settings file {self._path} could not be read "
+                                 f"({exc.strerror}); defaults are used. Check its permissions.")
             return Settings()
         if not isinstance(raw, dict):
-            self.problems.append(f"The settings file {self._path} is not an object; "
-                                 "defaults are used.")
+            self._set_aside("does not hold an object")
             return Settings()
         known = {f.name for f in dataclasses.fields(Settings)}
         values: dict[str, Any] = {}
@@ -75,6 +84,21 @@ class SettingsStore:
         for problem in self.problems:
             log.warning("%s", problem)
         return Settings(**values)
+
+    def _set_aside(self, why: str) -> None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = self._path.with_name(f"{self._path.name}.damaged-{stamp}")
+        try:
+            os.replace(self._path, aside)
+        except OSError as exc:
+            kept = f"it could not be renamed ({exc.strerror}) and will be replaced on the next save"
+        else:
+            kept = f"it was kept as {aside}"
+        self.problems.append(
+            f"The settings file {self._path} {why}; the default settings are used and {kept}. "
+            "Change the settings again (New ▸ Settings…)."
+        )
+        log.warning("%s", self.problems[-1])
 
     def save(self, settings: Settings) -> None:
         """Write *settings* (and any unknown keys read earlier) atomically."""

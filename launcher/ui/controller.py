@@ -36,6 +36,7 @@ from launcher.services.sync import AccountSync, SyncService, SyncState
 from launcher.services.tasks import TaskRunner
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
+from launcher.store.db import Database
 from launcher.store.logs import setup_logging
 from launcher.store.paths import Paths
 from launcher.store.secrets import SecretStore
@@ -95,6 +96,7 @@ class AppController(QObject):
         self._closed = False
         self._pending_meetings: tuple[Meeting, ...] | None = None
         self._sync_problem: str | None = None
+        self._notices_shown = 0
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
         # During a sync, accounts that answer within this many ms are shown together;
@@ -126,29 +128,39 @@ class AppController(QObject):
 
     @classmethod
     async def create(
-        cls, window: MainWindow, paths: Paths, *, demo: bool = False, debug: bool = False
+        cls,
+        window: MainWindow,
+        paths: Paths,
+        db: Database,
+        *,
+        demo: bool = False,
+        debug: bool = False,
     ) -> AppController:
-        """Build the services (inside the running loop) and start the first refresh."""
+        """Build the services (inside the running loop) and start the first refresh.
+
+        *db* is the profile's open database; the composition root owns and closes it.
+        """
         redactor = setup_logging(paths, debug=debug, stream=sys.stderr)
         sandbox = None
         secrets_backend = "auto"
         if demo:
             from launcher.services.demo import start_demo
 
-            sandbox = await asyncio.to_thread(start_demo, paths)
+            sandbox = await asyncio.to_thread(start_demo, paths, db)
             secrets_backend = "file"
         secrets = SecretStore(paths.secrets_file, backend=secrets_backend)  # type: ignore[arg-type]
-        ctx = Context(paths, AccountStore(paths.accounts_file), secrets, new_http_client())
+        ctx = Context(paths, AccountStore(db), secrets, new_http_client())
         # Reading secrets may block (a keyring over D-Bus, an unlock prompt): build the
         # accounts' clients, which read them, beside the event loop, not on it.
         for value in await asyncio.to_thread(ctx.preload_clients):
             redactor.add_secret(value)
-        sync = SyncService(ctx, MeetingCache(paths.cache / "meetings.json"))
+        sync = SyncService(ctx, MeetingCache(db))
         controller = cls(window, ctx, sync, SettingsStore(paths.config / "settings.json"),
                          demo_sandbox=sandbox)
         for problem in controller.settings_store.problems:
             window.show_message(problem, error=True)
         controller.start()
+        controller.show_store_notices()
         return controller
 
     def start(self) -> None:
@@ -161,6 +173,17 @@ class AppController(QObject):
         if self.ctx.secrets.warning and not self._demo_sandbox:
             self.window.show_message(self.ctx.secrets.warning)
         self.refresh()
+
+    def show_store_notices(self) -> None:
+        """Show what the database had to report (moved aside, not imported) and not shown yet.
+
+        Shown last at start-up, so no other message hides it; checked again after each
+        refresh, as damage can also be found while the app runs.
+        """
+        notices = self.sync.cache.database.notices
+        if len(notices) > self._notices_shown:
+            self._notices_shown = len(notices)
+            self.window.show_message(" ".join(notices), error=True)
 
     async def run_until_quit(self) -> None:
         """Phase 1: live until quit is requested."""
@@ -313,6 +336,7 @@ class AppController(QObject):
             self._update_timer.stop()
             self._on_update_timer_timeout()
         self._report_sync_problems()
+        self.show_store_notices()
         if not self._closed:
             self._schedule_retry()
 

@@ -31,6 +31,7 @@ from launcher.services.demo import start_demo
 from launcher.services.sync import SyncService, SyncState
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
+from launcher.store.db import open_database
 from launcher.store.paths import Paths
 from launcher.store.secrets import SecretStore
 from launcher.store.settings import SettingsStore
@@ -114,7 +115,8 @@ async def demo(
     monkeypatch.setattr(controller_module, "open_url", record)
     paths = Paths(tmp_path / "config", tmp_path / "data", tmp_path / "cache",
                   tmp_path / "logs").ensure()
-    sandbox = await asyncio.to_thread(start_demo, paths)
+    db = open_database(paths)
+    sandbox = await asyncio.to_thread(start_demo, paths, db)
     sandbox.state.skype.lobby_seconds = 0.3
     sandbox.state.skype.max_poll_seconds = 1
     for provider, fault in (faults or {}).items():
@@ -124,8 +126,8 @@ async def demo(
     window.resize(1280, 800)
     window.show()
     secrets = SecretStore(paths.secrets_file, backend="file")
-    ctx = Context(paths, AccountStore(paths.accounts_file), secrets, new_http_client())
-    sync = SyncService(ctx, MeetingCache(paths.cache / "meetings.json"))
+    ctx = Context(paths, AccountStore(db), secrets, new_http_client())
+    sync = SyncService(ctx, MeetingCache(db))
     controller = AppController(window, ctx, sync, SettingsStore(paths.config / "settings.json"),
                                demo_sandbox=sandbox)
     spy = DialogSpy(window)
@@ -143,6 +145,7 @@ async def demo(
         await controller.aclose()
         sandbox.state.clear_faults()
         sandbox.stop()
+        db.close()
 
 
 def visible(window: QWidget, kind: type[QDialog]) -> list[QDialog]:
@@ -196,8 +199,7 @@ async def test_refresh_fills_the_window_with_the_four_demo_accounts(
         assert app.by_title("Customer review (lobby, admitted)").start is None
         assert "Demo" in window.banner.text()
         # The cache now holds every account, for the next start.
-        cached = MeetingCache(tmp_path / "cache" / "meetings.json").load()
-        assert set(cached) == DEMO_ACCOUNTS
+        await wait_for(lambda: set(app.controller.sync.cache.load()) == DEMO_ACCOUNTS)
 
 
 async def test_the_tray_menu_gets_the_meetings(

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
-import json
+import dataclasses
+import datetime as dt
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from launcher.core.errors import ConfigError, InvalidInput
-from launcher.core.models import Account, Provider
+from launcher.core.models import Account, AudioConference, Meeting, Provider, Role
 from launcher.store.accounts import AccountStore, validate_name
 from launcher.store.atomic import write_atomic
+from launcher.store.cache import CachedAccount, MeetingCache
+from launcher.store.db import Database
 from launcher.store.paths import resolve_paths
 from launcher.store.secrets import SecretStore
 
@@ -35,8 +39,14 @@ def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
-def test_accounts_roundtrip_and_errors(tmp_path: Path) -> None:
-    store = AccountStore(tmp_path / "accounts.json")
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    with Database.open(tmp_path / "test.sqlite3") as database:
+        yield database
+
+
+def test_accounts_roundtrip_and_errors(db: Database) -> None:
+    store = AccountStore(db)
     assert store.load() == []
     acc = Account("Work", Provider.WHEREBY, "https://api.whereby.dev/v1")
     store.add(acc)
@@ -48,19 +58,81 @@ def test_accounts_roundtrip_and_errors(tmp_path: Path) -> None:
         store.get("Home")
     assert store.remove("Work") == acc
     assert store.load() == []
-    text = (tmp_path / "accounts.json").read_text()
-    assert "token" not in text and "api_key" not in text
+    with pytest.raises(ConfigError, match="No account"):
+        store.remove("Work")
 
 
-def test_damaged_accounts_file_is_reported_not_emptied(tmp_path: Path) -> None:
-    path = tmp_path / "accounts.json"
-    path.write_text("{not json")
-    with pytest.raises(ConfigError, match="damaged"):
-        AccountStore(path).load()
-    assert path.read_text() == "{not json"
-    path.write_text(json.dumps({"accounts": [{"name": 1}]}))
-    with pytest.raises(ConfigError, match="damaged"):
-        AccountStore(path).load()
+def test_accounts_keep_their_order_and_save_replaces_the_list(db: Database) -> None:
+    store = AccountStore(db)
+    a = Account("A", Provider.JOINME, "https://api.join.me/v1")
+    b = Account("B", Provider.BLUEJEANS, "https://api.bluejeans.com",
+                relay_url="https://bluejeans.com/api", web_url="https://bluejeans.com",
+                username="me@example.com")
+    c = Account("C", Provider.SKYPE, "https://lyncdiscover.contoso.com")
+    store.add(b)
+    store.add(a)
+    assert [x.name for x in store.load()] == ["B", "A"]
+    store.save([c, a])
+    assert store.load() == [c, a]
+    with pytest.raises(InvalidInput, match="same name"):
+        store.save([a, a])
+    assert store.load() == [c, a]
+
+
+def test_update_renames_and_moves_cached_meetings(db: Database) -> None:
+    store, cache = AccountStore(db), MeetingCache(db)
+    now = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
+    old = Account("Old", Provider.JOINME, "https://api.join.me/v1")
+    other = Account("Other", Provider.WHEREBY, "https://api.whereby.dev/v1")
+    store.add(old)
+    store.add(other)
+    cache.save_account_meetings("Old", now, [Meeting("1", "Old", Provider.JOINME, "M", now, None)])
+    renamed = dataclasses.replace(old, name="New")
+    store.update("Old", renamed)
+    assert [a.name for a in store.load()] == ["New", "Other"]  # the same place in the list
+    cached = cache.load()
+    assert set(cached) == {"New"}
+    assert cached["New"].meetings[0].account == "New"
+    assert cached["New"].fetched_at == now
+    with pytest.raises(ConfigError, match="No account"):
+        store.update("Old", renamed)
+    with pytest.raises(InvalidInput) as info:
+        store.update("New", dataclasses.replace(old, name="Other"))
+    assert info.value.field == "name"
+    with pytest.raises(InvalidInput) as info:
+        store.update("New", dataclasses.replace(old, name="bad/name"))
+    assert info.value.field == "name"
+    # Same name, new API address: the meetings came from the old server, so they go.
+    store.update("New", dataclasses.replace(renamed, base_url="https://jm.example.com/v1"))
+    assert store.get("New").base_url == "https://jm.example.com/v1"
+    assert cache.load() == {}
+
+
+def test_remove_drops_the_cached_meetings_but_not_the_others(db: Database) -> None:
+    store, cache = AccountStore(db), MeetingCache(db)
+    now = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
+    for name in ("A", "B"):
+        store.add(Account(name, Provider.WHEREBY, "https://api.whereby.dev/v1"))
+        cache.save_account_meetings(
+            name, now, [Meeting(str(i), name, Provider.WHEREBY, "M", now, None)
+                        for i in range(5)]
+        )
+    store.remove("A")
+    assert set(cache.load()) == {"B"}
+    count = db.connection().execute("SELECT COUNT(*) FROM meetings").fetchone()[0]
+    assert count == 5
+    store.save([])  # saving a list without B removes B and its meetings too
+    assert cache.load() == {}
+
+
+def test_saving_the_accounts_keeps_their_cached_meetings(db: Database) -> None:
+    store, cache = AccountStore(db), MeetingCache(db)
+    now = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
+    acc = Account("A", Provider.WHEREBY, "https://api.whereby.dev/v1")
+    store.add(acc)
+    cache.save_account_meetings("A", now, [Meeting("1", "A", Provider.WHEREBY, "M", now, None)])
+    store.save([dataclasses.replace(acc, web_url="https://whereby.com")])  # an upsert
+    assert len(cache.load()["A"].meetings) == 1
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "-x", "a/b", "x" * 65, "new\nline"])
@@ -131,32 +203,67 @@ def test_keyring_backend_is_used_when_available(
     assert os.environ["PYTHON_KEYRING_BACKEND"].endswith("fail.Keyring")
 
 
-def test_meeting_cache_roundtrip_window_and_no_secrets(tmp_path: Path) -> None:
-    import datetime as dt
-
-    from launcher.core.models import Meeting
-    from launcher.store.cache import CachedAccount, MeetingCache
-
+def test_meeting_cache_roundtrip_window_and_no_secrets(db: Database) -> None:
     now = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
+    AccountStore(db).add(Account("A", Provider.BLUEJEANS, "https://api.bluejeans.com"))
     dated = [
         Meeting(str(i), "A", Provider.BLUEJEANS, f"M{i}", now + dt.timedelta(days=i),
                 now + dt.timedelta(days=i, hours=1), join_url=f"https://bluejeans.com/{i}",
-                passcode="4321", host_url="https://x.whereby.com/r?roomKey=SECRETKEY")
+                passcode="4321", host_url="https://x.whereby.com/r?roomKey=SECRETKEY",
+                conference=AudioConference("123", "https://dial.in", organizer_code="ORG777"))
         for i in range(10)
     ]
-    meetings = (*dated, Meeting("space", "A", Provider.SKYPE, "Space", None, None))
-    cache = MeetingCache(tmp_path / "meetings.json")
+    full = Meeting("full", "A", Provider.SKYPE, "Space", None, None,
+                   join_url="https://meet.contoso.com/u/ABC", viewer_url="https://v.example/x",
+                   number="42", participants=("a@example.com", "b@example.com"),
+                   organizer="o@example.com", role=Role.PRESENTER,
+                   online_meeting_uri="sip:u@contoso.com;gruu;opaque=app:conf:focus:id:ABC",
+                   description="line 1\nline 2", expires=now + dt.timedelta(days=30))
+    meetings = (*dated, full)
+    cache = MeetingCache(db)
     cache.save({"A": CachedAccount(meetings, now)})
-    text = (tmp_path / "meetings.json").read_text()
-    assert "4321" not in text and "SECRETKEY" not in text
-    loaded = cache.load()["A"]
-    assert [m.id for m in loaded.meetings] == [m.id for m in meetings]
-    assert loaded.meetings[3].start == meetings[3].start and loaded.fetched_at == now
-    assert loaded.meetings[0].passcode is None  # never cached
-    window = cache.load(window=(now + dt.timedelta(days=2), now + dt.timedelta(days=5)))["A"]
-    assert [m.id for m in window.meetings] == ["2", "3", "4", "space"]
-    (tmp_path / "meetings.json").write_text("{broken")
-    assert cache.load() == {}
+    db.close()  # everything checkpointed into the one file
+    raw = db.path.read_bytes()
+    assert b"4321" not in raw and b"SECRETKEY" not in raw and b"ORG777" not in raw
+    with Database.open(db.path) as again:
+        cache = MeetingCache(again)
+        loaded = cache.load()["A"]
+        assert [m.id for m in loaded.meetings] == [m.id for m in meetings]
+        assert loaded.fetched_at == now
+        assert loaded.meetings[0].passcode is None  # never cached
+        assert loaded.meetings[0].host_url is None
+        assert loaded.meetings[0] == dataclasses.replace(
+            dated[0], passcode=None, host_url=None, conference=AudioConference("123",
+                                                                               "https://dial.in")
+        )
+        assert loaded.meetings[-1] == full
+        window = cache.load(window=(now + dt.timedelta(days=2), now + dt.timedelta(days=5)))
+        assert sorted(m.id for m in window["A"].meetings) == ["2", "3", "4", "full"]
+
+
+def test_meeting_cache_skips_removed_accounts_and_keeps_failed_ones(db: Database) -> None:
+    now = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
+    AccountStore(db).add(Account("A", Provider.WHEREBY, "https://api.whereby.dev/v1"))
+    cache = MeetingCache(db)
+    first = [Meeting("1", "A", Provider.WHEREBY, "M", now, None)]
+    cache.save_account_meetings("A", now, first)
+    # "Gone" was removed while its meetings were being fetched: nothing is written.
+    cache.save({"Gone": CachedAccount(tuple(first), now)})
+    assert set(cache.load()) == {"A"}
+    later = now + dt.timedelta(minutes=5)
+    cache.submit({"A": (later, [])}).result(timeout=10)  # the writer thread
+    assert cache.load()["A"] == CachedAccount((), later)
+
+
+def test_unreadable_cached_rows_are_left_out(db: Database) -> None:
+    now = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
+    AccountStore(db).add(Account("A", Provider.WHEREBY, "https://api.whereby.dev/v1"))
+    cache = MeetingCache(db)
+    cache.save_account_meetings("A", now, [Meeting(str(i), "A", Provider.WHEREBY, "M", now, None)
+                                           for i in range(3)])
+    with db.transaction() as conn:
+        conn.execute("UPDATE meetings SET provider = 'zoom' WHERE id = '1'")
+    assert [m.id for m in cache.load()["A"].meetings] == ["0", "2"]
 
 
 def test_remembered_passcodes(tmp_path: Path) -> None:
