@@ -83,6 +83,23 @@ class AccountStore:
         accounts.append(account)
         self.save(accounts)
 
+    def update(self, old_name: str, account: Account) -> None:
+        """Replace the account called *old_name* with *account* (a rename, a new URL...).
+
+        ConfigError if *old_name* does not exist; InvalidInput("name") if the new name
+        belongs to another account. The account keeps its place in the list.
+        """
+        accounts = self.load()
+        index = next((i for i, a in enumerate(accounts) if a.name == old_name), None)
+        if index is None:
+            raise ConfigError(
+                f"No account is called {old_name!r}. See `meeting-launcher accounts list`."
+            )
+        if account.name != old_name and any(a.name == account.name for a in accounts):
+            raise InvalidInput("name", f"an account called {account.name!r} already exists")
+        accounts[index] = account
+        self.save(accounts)
+
     def remove(self, name: str) -> Account:
         """Remove the account called *name* and return it."""
         accounts = self.load()
