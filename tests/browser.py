@@ -87,7 +87,8 @@ class FakeBrowser:
 
 
 def _text(page: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", page, flags=re.S)))
+    without_scripts = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", without_scripts))
 
 
 def main(argv: list[str]) -> int:

@@ -165,7 +165,11 @@ def build_relay_token(relay_url: str, username: str, password: str) -> HttpReque
     basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
     headers = dict(_JSON_HEADERS)
     headers["Authorization"] = f"Basic {basic}"
-    return HttpRequest("POST", f"{_base(relay_url)}/auth/accesstokens", headers=headers)
+    # A second token is harmless, so a throttled request may be sent again (the relay
+    # allows 2 requests a second: a sign-in right after a pre-join check can meet it).
+    return HttpRequest(
+        "POST", f"{_base(relay_url)}/auth/accesstokens", headers=headers, idempotent=True
+    )
 
 
 def parse_relay_token(resp: HttpResponse) -> str:
