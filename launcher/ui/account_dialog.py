@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -45,6 +47,8 @@ LABELS = {
 }
 _SECRET = {"password", "client_secret", "api_key", "token"}
 _ERROR_STYLE = "border: 1px solid #c0392b; border-radius: 3px;"
+_ERROR_TEXT_STYLE = "color: #c0392b;"
+_QUIET_STYLE = "color: palette(placeholder-text);"
 _HINTS = {
     Provider.JOINME: "You sign in to join.me in your browser: it opens when you click "
     "Sign in, and asks you to allow Meeting Launcher. No password is typed here.",
@@ -87,7 +91,7 @@ class FlowDialog(QDialog):
         self.edits: dict[str, QLineEdit] = {}
         self.error = QLabel(self)
         self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setStyleSheet(_ERROR_TEXT_STYLE)
         self.error.setWordWrap(True)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("progress")
@@ -97,10 +101,25 @@ class FlowDialog(QDialog):
         self.status = QLabel(self)
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
-        self.link = QLabel(self)
+        self.link = QWidget(self)
         self.link.setObjectName("link")
-        self.link.setWordWrap(True)
-        self.link.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.link_text = QLineEdit(self.link)
+        self.link_text.setObjectName("link_text")
+        self.link_text.setReadOnly(True)
+        self.copy_link = QPushButton("Copy", self.link)
+        self.copy_link.setObjectName("copy_link")
+        self.copy_link.setAutoDefault(False)
+        self.copy_link.clicked.connect(self._on_copy_link_clicked)
+        link_row = QHBoxLayout()
+        link_row.setContentsMargins(0, 0, 0, 0)
+        link_row.addWidget(self.link_text, 1)
+        link_row.addWidget(self.copy_link)
+        link_layout = QVBoxLayout(self.link)
+        link_layout.setContentsMargins(0, 0, 0, 0)
+        link_note = QLabel("If your browser did not open, copy this address into it:", self.link)
+        link_note.setWordWrap(True)
+        link_layout.addWidget(link_note)
+        link_layout.addLayout(link_row)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -120,6 +139,7 @@ class FlowDialog(QDialog):
         self.layout_.addWidget(self.link)
         self.layout_.addWidget(self.buttons)
         self._busy = False
+        self._touched: set[str] = set()
         self._set_progress_visible(False)
 
     # ---- fields --------------------------------------------------------------------------
@@ -144,12 +164,8 @@ class FlowDialog(QDialog):
         return text if text.strip() else None
 
     def set_field_visible(self, key: str, visible: bool) -> None:
-        """Show or hide a field and its label."""
-        edit = self.edits[key]
-        edit.setVisible(visible)
-        label = self.form.labelForField(edit)
-        if label is not None:
-            label.setVisible(visible)
+        """Show or hide a field and its label (the row takes no room while hidden)."""
+        self.form.setRowVisible(self.edits[key], visible)
 
     def label_of(self, key: str) -> str:
         """Return the label a field is shown with."""
@@ -171,22 +187,32 @@ class FlowDialog(QDialog):
         try:
             self.check()
         except InvalidInput as exc:
-            self._show_problem(exc.field, exc.reason)
+            edit = self.edits.get(exc.field)
+            quiet = edit is not None and not edit.text() and exc.field not in self._touched
+            self._show_problem(exc.field, exc.reason, quiet=quiet)
             self.ok.setEnabled(False)
             return False
         self.error.setText("")
+        self.error.setVisible(False)
         self.ok.setEnabled(not self._busy)
         return True
 
-    def _show_problem(self, field: str | None, reason: str) -> None:
+    def _show_problem(self, field: str | None, reason: str, *, quiet: bool = False) -> None:
+        """Say what is wrong; *quiet* for a field nobody has typed in yet (no red)."""
+        self.error.setVisible(True)
+        self.error.setStyleSheet(_QUIET_STYLE if quiet else _ERROR_TEXT_STYLE)
         bad = self.edits.get(field) if field else None
         if bad is not None and bad.isVisibleTo(self):
-            bad.setStyleSheet(_ERROR_STYLE)
+            if not quiet:
+                bad.setStyleSheet(_ERROR_STYLE)
             self.error.setText(f"{self.label_of(field or '')}: {reason}")
         else:
             self.error.setText(reason if not field else f"{LABELS.get(field, field)}: {reason}")
 
     def _on_edit_text_changed(self, _text: str) -> None:
+        sender = self.sender()
+        if isinstance(sender, QLineEdit):
+            self._touched.add(sender.objectName())
         self.validate()
 
     def _on_ok_clicked(self) -> None:
@@ -204,17 +230,28 @@ class FlowDialog(QDialog):
         """Show that the sign-in runs: fields and OK off, progress and Cancel on."""
         self._busy = True
         self.error.setText("")
+        self.error.setVisible(False)
         for edit in self.edits.values():
             edit.setEnabled(False)
         self.set_inputs_enabled(False)
         self.ok.setEnabled(False)
         self.status.setText(text)
         self._set_progress_visible(True)
+        self.adjustSize()
 
     def set_link(self, url: str) -> None:
         """Offer the sign-in address for a browser that did not open by itself."""
-        self.link.setText(f"If your browser did not open, open this address in it:\n{url}")
+        self.link_text.setText(url)
+        self.link_text.setCursorPosition(0)
         self.link.setVisible(True)
+        self.adjustSize()
+
+    def link_url(self) -> str:
+        """Return the sign-in address offered, if any."""
+        return self.link_text.text() if self.link.isVisibleTo(self) else ""
+
+    def _on_copy_link_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.link_text.text())
 
     def show_error(self, field: str | None, message: str) -> None:
         """End the busy state and show why the sign-in did not work."""
@@ -290,11 +327,7 @@ class AddAccountDialog(FlowDialog):
     def _on_provider_changed(self, *_: object) -> None:
         provider = self.chosen_provider()
         self.hint.setText(_HINTS[provider])
-        bluejeans = provider is Provider.BLUEJEANS
-        self.mode.setVisible(bluejeans)
-        mode_label = self.form.labelForField(self.mode)
-        if mode_label is not None:
-            mode_label.setVisible(bluejeans)
+        self.form.setRowVisible(self.mode, provider is Provider.BLUEJEANS)
         shown = self._shown()
         for key in self.edits:
             self.set_field_visible(key, key in shown)
@@ -326,9 +359,10 @@ class AddAccountDialog(FlowDialog):
 
     def check(self) -> None:
         """Check the form as the sign-in will, plus the name against the other accounts."""
-        account, _ = build_account(self.form_value())
-        if account.name.casefold() in self._taken:
-            raise InvalidInput("name", f"an account called {account.name!r} already exists")
+        name = validate_name(self.edits["name"].text())
+        if name.casefold() in self._taken:
+            raise InvalidInput("name", f"an account called {name!r} already exists")
+        build_account(self.form_value())
 
     def result_value(self) -> tuple[Account, dict[str, str]]:
         """Return the validated account and what was typed for its sign-in."""

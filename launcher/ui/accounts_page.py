@@ -185,7 +185,7 @@ class AccountsPage(QWidget):
         )
         hint.setObjectName("hint")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(mid);")
+        hint.setStyleSheet("color: palette(placeholder-text);")
 
         buttons = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.remove_button):

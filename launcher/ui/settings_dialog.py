@@ -83,6 +83,7 @@ class SettingsDialog(QDialog):
         if accounts is not None:
             self.accounts = AccountsPage(accounts, self)
             self.tabs.addTab(self.accounts, "Accounts")
+            self.resize(720, 460)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
