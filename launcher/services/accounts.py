@@ -1,8 +1,7 @@
-"""Adding and removing accounts: one set of rules for the CLI and the window."""
+"""What an account form must hold: one set of rules for the CLI and the window."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 
 from launcher.core.errors import InvalidInput
@@ -14,8 +13,7 @@ from launcher.core.models import (
     Provider,
 )
 from launcher.core.validate import is_email, require_http_url, require_text
-from launcher.store.accounts import AccountStore, validate_name
-from launcher.store.secrets import SecretStore
+from launcher.store.accounts import validate_name
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -151,24 +149,3 @@ def _check_bluejeans(form: AccountForm) -> None:
         raise InvalidInput(
             "username", "give your user name and password (or an app key and secret)"
         )
-
-
-def save_account(
-    accounts: AccountStore, secrets: SecretStore, account: Account, values: dict[str, str]
-) -> None:
-    """Store *account* and its secrets; a failure leaves no half-added account."""
-    accounts.add(account)
-    try:
-        secrets.replace_account(account.name, values)
-    except BaseException:
-        accounts.remove(account.name)
-        with contextlib.suppress(Exception):
-            secrets.delete_account(account.name)
-        raise
-
-
-def remove_account(accounts: AccountStore, secrets: SecretStore, name: str) -> Account:
-    """Remove an account together with its secrets (the secrets go first)."""
-    accounts.get(name)  # ConfigError for an unknown name, before anything changes
-    secrets.delete_account(name)
-    return accounts.remove(name)

@@ -187,8 +187,8 @@ class FlowDialog(QDialog):
         try:
             self.check()
         except InvalidInput as exc:
-            edit = self.edits.get(exc.field)
-            quiet = edit is not None and not edit.text() and exc.field not in self._touched
+            bad = self.edits.get(exc.field)
+            quiet = bad is not None and not bad.text() and exc.field not in self._touched
             self._show_problem(exc.field, exc.reason, quiet=quiet)
             self.ok.setEnabled(False)
             return False
