@@ -51,6 +51,7 @@ from launcher.services.signin import SignInInput, SignInService
 from launcher.services.sync import fetch_meetings
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
+from launcher.core.redact import RedactingFilter
 from launcher.store.logs import close_logging, setup_logging
 from launcher.store.paths import Paths, instance_address, resolve_paths
 from launcher.store.secrets import SecretStore
@@ -898,10 +899,19 @@ COMMANDS: dict[str, Command] = {
 # ---------------------------------------------------------------- entry point
 
 
-async def _run(args: argparse.Namespace, paths: Paths, out: Output, *, demo: bool) -> int:
+async def _run(
+    args: argparse.Namespace,
+    paths: Paths,
+    out: Output,
+    *,
+    demo: bool,
+    redactor: RedactingFilter | None = None,
+) -> int:
     secrets = SecretStore(paths.secrets_file, backend="file" if demo else "auto")
     ctx = Context(paths, AccountStore(paths.accounts_file), secrets, new_http_client())
     ctx.instance_address = instance_address(paths, demo=demo)
+    if redactor is not None:
+        ctx.secret_listener = redactor.add_secret
     try:
         return await COMMANDS[args.command](args, ctx, out)
     finally:
@@ -939,11 +949,11 @@ def main(
     try:
         if args.demo:
             with _demo_profile() as paths:
-                setup_logging(paths, debug=args.debug, stream=err_stream)
-                return asyncio.run(_run(args, paths, output, demo=True))
+                redactor = setup_logging(paths, debug=args.debug, stream=err_stream)
+                return asyncio.run(_run(args, paths, output, demo=True, redactor=redactor))
         paths = resolve_paths().ensure()
-        setup_logging(paths, debug=args.debug, stream=err_stream)
-        return asyncio.run(_run(args, paths, output, demo=False))
+        redactor = setup_logging(paths, debug=args.debug, stream=err_stream)
+        return asyncio.run(_run(args, paths, output, demo=False, redactor=redactor))
     except InvalidInput as exc:
         err_stream.write(f"meeting-launcher: error: {exc}\n")
         return EXIT_BAD_INPUT

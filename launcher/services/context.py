@@ -63,6 +63,8 @@ class Context:
         client = self._clients.get(account.name)
         if client is None:
             creds = self.secrets.credentials(account.name, account.username)
+            for value in creds.secret_values():
+                self.note_secret(value)
             if account.provider is Provider.BLUEJEANS:
                 client = BlueJeansClient(
                     self.http, account, creds, on_tokens=self._bluejeans_saver(account.name)

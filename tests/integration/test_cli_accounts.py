@@ -93,12 +93,21 @@ def test_joinme_add_and_sign_in_again_through_the_browser(profile: Profile) -> N
     meetings = profile.run("meetings", "--json", "--account", "JM")
     assert meetings.returncode == 0 and json.loads(meetings.stdout)
 
-    again = profile.run("accounts", "signin", "JM", "--json")
+    again = profile.run("--debug", "accounts", "signin", "JM", "--json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout) == {"signed_in": "JM", "provider": "joinme"}
     assert profile.secrets()["JM"]["token"] != first["token"]
-    for secret in profile.secrets()["JM"].values():
-        assert secret not in added.stdout + added.stderr + again.stdout + again.stderr
+    # Expire the new token: the next command refreshes it silently (with debug logging).
+    profile.sandbox.control("POST", "/_sandbox/auth/joinme", {"expire_tokens": True})
+    renewed = profile.run("--debug", "meetings", "--account", "JM")
+    assert renewed.returncode == 0, renewed.stderr
+    assert "renewed" in renewed.stderr
+    logs = "".join(p.read_text() for p in (profile.home / "logs").iterdir())
+    shown = added.stdout + added.stderr + again.stdout + again.stderr + renewed.stderr + logs
+    secrets = {*first.values(), *profile.secrets()["JM"].values()}
+    for secret in secrets - {first["token_expires"], profile.secrets()["JM"]["token_expires"]}:
+        assert secret not in shown
+    assert "code=" not in shown.replace("code=***", "")
 
 
 def test_joinme_no_browser_prints_the_address_and_waits(profile: Profile) -> None:
