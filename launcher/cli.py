@@ -35,6 +35,7 @@ from launcher.core.models import (
     Provider,
     Role,
 )
+from launcher.core.redact import RedactingFilter
 from launcher.core.timeutil import parse_user_datetime
 from launcher.core.validate import require_http_url
 from launcher.providers.base import JoinProgress
@@ -51,7 +52,6 @@ from launcher.services.signin import SignInInput, SignInService
 from launcher.services.sync import fetch_meetings
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
-from launcher.core.redact import RedactingFilter
 from launcher.store.logs import close_logging, setup_logging
 from launcher.store.paths import Paths, instance_address, resolve_paths
 from launcher.store.secrets import SecretStore
