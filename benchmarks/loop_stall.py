@@ -147,19 +147,21 @@ def main() -> None:
                 control(base, "POST", "/_sandbox/bulk",
                         {"provider": provider, "count": opts.per_provider})
             adds = [
-                ["joinme", "--name", "JM", "--base-url", f"{base}/joinme/v1",
-                 "--token", "demo-joinme-token"],
-                ["whereby", "--name", "WB", "--base-url", f"{base}/whereby/v1",
-                 "--api-key", "demo-whereby-key"],
-                ["bluejeans", "--name", "BJ", "--base-url", f"{base}/bluejeans/rest",
-                 "--relay-url", f"{base}/bluejeans/relay/api", "--username",
-                 "demo@bluejeans.test", "--password", "demo-bluejeans-password"],
-                ["skype", "--name", "SfB", "--discovery-url", f"{base}/skype/autodiscover/root",
-                 "--username", "demo@contoso.test", "--password", "demo-skype-password"],
+                (["joinme", "--name", "JM", "--base-url", f"{base}/joinme/v1",
+                  "--token", "demo-joinme-token"], ""),
+                (["whereby", "--name", "WB", "--base-url", f"{base}/whereby/v1",
+                  "--api-key", "demo-whereby-key"], ""),
+                (["bluejeans", "--name", "BJ", "--base-url", f"{base}/bluejeans/rest",
+                  "--relay-url", f"{base}/bluejeans/relay/api", "--username",
+                  "demo@bluejeans.test", "--password-stdin"], "demo-bluejeans-password\n"),
+                (["skype", "--name", "SfB", "--discovery-url", f"{base}/skype/autodiscover/root",
+                  "--username", "demo@contoso.test", "--password-stdin"],
+                 "demo-skype-password\n"),
             ]
-            for args in adds:
+            for args, stdin in adds:
                 subprocess.run([sys.executable, "-m", "launcher", "accounts", "add", *args],
-                               env=env, check=True, capture_output=True)
+                               env=env, check=True, capture_output=True, input=stdin,
+                               text=True)
             app = QApplication(sys.argv[:1])
             app.setQuitOnLastWindowClosed(False)
             with asyncio.Runner(loop_factory=lambda: new_event_loop(app)) as runner:

@@ -58,10 +58,10 @@ def add_accounts(env: dict[str, str], base: str) -> None:
           "--api-key", "-"], "demo-whereby-key"),
         (["accounts", "add", "bluejeans", "--name", "BJ", "--base-url", f"{base}/bluejeans/rest",
           "--relay-url", f"{base}/bluejeans/relay/api", "--username", "demo@bluejeans.test",
-          "--password", "-"], "demo-bluejeans-password"),
+          "--password-stdin"], "demo-bluejeans-password"),
         (["accounts", "add", "skype", "--name", "SfB", "--discovery-url",
-          f"{base}/skype/autodiscover/root", "--username", "demo@contoso.test", "--password", "-"],
-         "demo-skype-password"),
+          f"{base}/skype/autodiscover/root", "--username", "demo@contoso.test",
+          "--password-stdin"], "demo-skype-password"),
     ]
     for args, secret in adds:
         result = cli(env, *args, stdin=secret + "\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import getpass
 import json
@@ -29,10 +30,12 @@ from launcher.core.errors import (
 )
 from launcher.core.joinflow import AskLogin, AskPasscode, ExplainNotInvited
 from launcher.core.models import (
+    Account,
     Meeting,
     Provider,
     Role,
 )
+from launcher.core.redact import RedactingFilter
 from launcher.core.timeutil import parse_user_datetime
 from launcher.core.validate import require_http_url
 from launcher.providers.base import JoinProgress
@@ -40,11 +43,12 @@ from launcher.providers.joinme.client import JoinMeClient
 from launcher.providers.joinme.protocol import MeetingPatch, ScheduleDraft
 from launcher.providers.whereby.client import WherebyClient
 from launcher.providers.whereby.protocol import RoomDraft
-from launcher.services.accounts import AccountForm, build_account, remove_account, save_account
+from launcher.services.accounts import ALLOWED, AccountForm, build_account
 from launcher.services.context import Context, new_http_client
 from launcher.services.instance import send_command
 from launcher.services.join import JoinService, resolve_target
 from launcher.services.opener import open_url
+from launcher.services.signin import SignInInput, SignInService
 from launcher.services.sync import AccountSync, SyncState, sync_once
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
@@ -91,22 +95,44 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     # accounts
-    accounts = sub.add_parser("accounts", help="add, list and remove accounts")
+    accounts = sub.add_parser(
+        "accounts", help="add, list, edit, sign in again and remove accounts"
+    )
     acc_sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
-    add = acc_sub.add_parser("add", parents=[common], help="add an account")
+    add = acc_sub.add_parser(
+        "add",
+        parents=[common],
+        allow_abbrev=False,  # --password must not pass for --password-stdin
+        help="add an account and sign in",
+        description="Add an account and sign in to it. join.me signs in in your browser; "
+        "passwords are asked for on the terminal (or read with --password-stdin).",
+    )
     add.add_argument("provider", choices=[p.value for p in Provider])
     add.add_argument("--name", required=True)
     add.add_argument("--base-url", help="API base URL (defaults to the provider's)")
     add.add_argument("--relay-url", help="BlueJeans relay base URL")
     add.add_argument("--web-url", help="where the provider's meeting pages live")
-    add.add_argument("--token", help="access token (join.me, BlueJeans relay); - reads stdin")
-    add.add_argument("--api-key", help="API key (Whereby); - reads stdin")
-    add.add_argument("--username", help="user name (BlueJeans Meetings API, Skype)")
-    add.add_argument("--password", help="password (BlueJeans Meetings API, Skype); - reads stdin")
     add.add_argument("--discovery-url", help="Skype for Business autodiscover URL")
+    add.add_argument("--username", help="user name or e-mail (BlueJeans, Skype)")
+    _secret_options(add)
+    add.add_argument("--client-id", help="BlueJeans app key (client-credentials sign-in)")
+    add.add_argument("--relay-token", help="a BlueJeans relay access token you have; - reads stdin")
     acc_sub.add_parser("list", parents=[common], help="list accounts")
+    edit = acc_sub.add_parser("edit", parents=[common], help="rename an account or change its URL")
+    edit.add_argument("account", metavar="NAME")
+    edit.add_argument("--name", help="the new name")
+    edit.add_argument("--base-url", help="the new API base URL (Skype: the discovery URL)")
+    signin = acc_sub.add_parser(
+        "signin",
+        parents=[common],
+        allow_abbrev=False,
+        help="sign in to an account again (expired or revoked)",
+    )
+    signin.add_argument("account", metavar="NAME")
+    signin.add_argument("--username", help="BlueJeans user name, if the account has none")
+    _secret_options(signin)
     remove = acc_sub.add_parser(
-        "remove", parents=[common], help="remove an account and its secrets"
+        "remove", parents=[common], help="remove an account, its secrets and cached meetings"
     )
     remove.add_argument("name")
 
@@ -184,6 +210,22 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8765)
     return parser
+
+
+def _secret_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (else it is asked on the terminal)",
+    )
+    parser.add_argument("--token", help="a join.me access token you have; - reads stdin")
+    parser.add_argument("--api-key", help="Whereby API key; - reads stdin")
+    parser.add_argument("--client-secret", help="BlueJeans app secret; - reads stdin")
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="join.me: print the sign-in address instead of opening the browser",
+    )
 
 
 def _meeting_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
@@ -334,15 +376,6 @@ class TerminalPrompter:
 # ---------------------------------------------------------------- profile / context
 
 
-def _read_secret(value: str | None, label: str, stdin: TextIO) -> str | None:
-    if value != "-":
-        return value
-    line = stdin.readline().rstrip("\r\n")
-    if not line:
-        raise InvalidInput(label, "nothing was given on standard input")
-    return line
-
-
 @contextlib.contextmanager
 def _demo_profile() -> Iterator[Paths]:
     with tempfile.TemporaryDirectory(prefix="meeting-launcher-demo-") as home:
@@ -355,21 +388,63 @@ def _demo_profile() -> Iterator[Paths]:
 Command = Callable[[argparse.Namespace, Context, Output], Coroutine[Any, Any, int]]
 
 
+#: Which command-line option each account field comes from (for one-line errors).
+_ACCOUNT_OPTIONS = {
+    "name": "--name",
+    "base_url": "--base-url",
+    "relay_url": "--relay-url",
+    "web_url": "--web-url",
+    "discovery_url": "--discovery-url",
+    "username": "--username",
+    "password": "--password-stdin",
+    "token": "--token",
+    "api_key": "--api-key",
+    "client_id": "--client-id",
+    "client_secret": "--client-secret",
+    "relay_token": "--relay-token",
+}
+
+
+def _option_error(exc: InvalidInput, *, edit: bool = False) -> InvalidInput:
+    field = "base_url" if edit and exc.field == "discovery_url" else exc.field
+    return InvalidInput(_ACCOUNT_OPTIONS.get(field, field), exc.reason)
+
+
+def _sign_in_service(ctx: Context, out: Output, args: argparse.Namespace) -> SignInService:
+    """Build the sign-in service, with a "browser" that also prints the address."""
+    no_browser = bool(getattr(args, "no_browser", False))
+
+    async def browser(url: str) -> None:
+        out.note("Sign in to join.me in your browser and choose Allow.")
+        if no_browser:
+            out.note(f"Open this address in a browser on this computer:\n{url}")
+        else:
+            out.note(f"If the browser does not open, visit:\n{url}")
+            try:
+                await open_url(url)
+            except LauncherError as exc:
+                out.note(str(exc))
+        out.note("Waiting for the browser (5 minutes at most; Ctrl+C cancels)...")
+
+    cache = MeetingCache(ctx.accounts.database)
+    return SignInService(ctx, cache=cache, browser=browser)
+
+
+def _account_json(account: Account) -> dict[str, Any]:
+    return {
+        "name": account.name,
+        "provider": account.provider.value,
+        "base_url": account.base_url,
+        "relay_url": account.relay_url,
+        "web_url": account.web_url,
+        "username": account.username,
+    }
+
+
 async def cmd_accounts(args: argparse.Namespace, ctx: Context, out: Output) -> int:
-    """Add, list or remove accounts."""
+    """Add, list, edit, sign in again or remove accounts."""
     if args.accounts_command == "list":
-        rows = []
-        for account in ctx.accounts.load():
-            rows.append(
-                {
-                    "name": account.name,
-                    "provider": account.provider.value,
-                    "base_url": account.base_url,
-                    "relay_url": account.relay_url,
-                    "web_url": account.web_url,
-                    "username": account.username,
-                }
-            )
+        rows = [_account_json(a) for a in ctx.accounts.load()]
         if out.as_json:
             out.json(rows)
         elif not rows:
@@ -380,43 +455,145 @@ async def cmd_accounts(args: argparse.Namespace, ctx: Context, out: Output) -> i
                 label = Provider(str(row["provider"])).label
                 out.line(f"{row['name']:<24} {label:<18} {row['base_url']}{user}")
         return EXIT_OK
+    service = _sign_in_service(ctx, out, args)
     if args.accounts_command == "remove":
-        account = remove_account(ctx.accounts, ctx.secrets, args.name)
+        account = service.remove(args.name)
         if out.as_json:
             out.json({"removed": account.name})
         else:
-            out.line(f"Removed {account.name!r} and its secrets.")
+            out.line(f"Removed {account.name!r}, its saved sign-in and its cached meetings.")
         return EXIT_OK
-    return await _accounts_add(args, ctx, out)
+    if args.accounts_command == "edit":
+        if args.name is None and args.base_url is None:
+            raise InvalidInput("--name", "give --name and/or --base-url to change")
+        try:
+            account = service.edit(args.account, name=args.name, base_url=args.base_url)
+        except InvalidInput as exc:
+            raise _option_error(exc, edit=True) from None
+        if out.as_json:
+            out.json(_account_json(account))
+        else:
+            out.line(f"Changed the account {account.name!r}.")
+        return EXIT_OK
+    if args.accounts_command == "signin":
+        return await _accounts_signin(args, ctx, service, out)
+    return await _accounts_add(args, ctx, service, out)
 
 
-async def _accounts_add(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+def _stdin_secrets(args: argparse.Namespace, allowed: frozenset[str] | set[str]) -> dict[str, str]:
+    """Read the secrets given as ``-`` (and the password with --password-stdin), in order."""
     stdin = sys.stdin
+    found: dict[str, str] = {}
+    wanted = [("password", "--password-stdin" if args.password_stdin else None)]
+    wanted += [(key, getattr(args, key, None)) for key in
+               ("token", "api_key", "client_secret", "relay_token")]
+    for key, value in wanted:
+        if value is None:
+            continue
+        if key not in allowed:
+            raise InvalidInput(_ACCOUNT_OPTIONS[key], "does not apply to this kind of account")
+        if key == "password" or value == "-":
+            line = stdin.readline().rstrip("\r\n")
+            if not line:
+                raise InvalidInput(_ACCOUNT_OPTIONS[key], "nothing was given on standard input")
+            found[key] = line
+        else:
+            found[key] = value
+    return found
+
+
+def _ask_password(prompt: str) -> str:
+    """Ask for a password on the terminal (exit 2 with the option to use if there is none)."""
+    if not sys.stdin.isatty():
+        raise InvalidInput(
+            "--password-stdin",
+            "a password is needed: give it on standard input with --password-stdin "
+            "(there is no terminal to ask on)",
+        )
+    value = getpass.getpass(prompt)
+    if not value:
+        raise InvalidInput("--password-stdin", "no password was given")
+    return value
+
+
+async def _accounts_add(
+    args: argparse.Namespace, ctx: Context, service: SignInService, out: Output
+) -> int:
+    provider = Provider(args.provider)
+    if args.no_browser and provider is not Provider.JOINME:
+        raise InvalidInput("--no-browser", "only join.me signs in in the browser")
     form = AccountForm(
-        provider=Provider(args.provider),
+        provider=provider,
         name=args.name,
         base_url=args.base_url,
         relay_url=args.relay_url,
         web_url=args.web_url,
         discovery_url=args.discovery_url,
         username=args.username,
-        token=_read_secret(args.token, "--token", stdin),
-        api_key=_read_secret(args.api_key, "--api-key", stdin),
-        password=_read_secret(args.password, "--password", stdin),
+        client_id=args.client_id,
     )
     try:
-        account, secrets = build_account(form)
+        secrets: dict[str, Any] = _stdin_secrets(args, ALLOWED[provider])
+        form = dataclasses.replace(form, **secrets)
+        try:
+            build_account(form)
+        except InvalidInput as exc:
+            if exc.field != "password" or form.password is not None:
+                raise
+            # Everything else must be right before the password is asked for.
+            build_account(dataclasses.replace(form, password="?"))
+            user = form.username or provider.label
+            password = await asyncio.to_thread(_ask_password, f"Password for {user}: ")
+            form = dataclasses.replace(form, password=password)
+        account = await service.add(form)
     except InvalidInput as exc:
-        option = "--" + exc.field.replace("_", "-") if exc.field != "name" else "--name"
-        raise InvalidInput(option, exc.reason) from None
-    save_account(ctx.accounts, ctx.secrets, account, secrets)
+        raise _option_error(exc) from None
     if ctx.secrets.warning:
         out.note(ctx.secrets.warning)
     if out.as_json:
         out.json({"added": account.name, "provider": account.provider.value,
-                  "base_url": account.base_url})
+                  "base_url": account.base_url, "username": account.username})
     else:
-        out.line(f"Added {account.provider.label} account {account.name!r}.")
+        who = f" (signed in as {account.username})" if account.username else ""
+        out.line(f"Added {account.provider.label} account {account.name!r}{who}.")
+    return EXIT_OK
+
+
+async def _accounts_signin(
+    args: argparse.Namespace, ctx: Context, service: SignInService, out: Output
+) -> int:
+    account = ctx.account(args.account)
+    if args.no_browser and account.provider is not Provider.JOINME:
+        raise InvalidInput("--no-browser", "only join.me signs in in the browser")
+    needs = service.needs(account)
+    allowed = {"password"} if "password" in needs else set()
+    allowed |= {
+        Provider.JOINME: {"token"},
+        Provider.WHEREBY: {"api_key"},
+        Provider.BLUEJEANS: {"client_secret"} if not needs else set(),
+        Provider.SKYPE: set(),
+    }[account.provider]
+    try:
+        given = _stdin_secrets(args, allowed)
+        if args.username is not None and account.provider is not Provider.BLUEJEANS:
+            raise InvalidInput("--username", "only a BlueJeans account takes it here")
+        username = args.username
+        if "username" in needs and username is None:
+            raise InvalidInput("--username", "this BlueJeans account has no user name: give it")
+        if "api_key" in needs and "api_key" not in given:
+            raise InvalidInput("--api-key", "give the API key (- reads it from stdin)")
+        if "password" in needs and "password" not in given:
+            who = username or account.username or account.name
+            given["password"] = await asyncio.to_thread(_ask_password, f"Password for {who}: ")
+        signed = await service.sign_in_again(
+            account.name, SignInInput(username=username, **given)
+        )
+    except InvalidInput as exc:
+        raise _option_error(exc) from None
+    if out.as_json:
+        out.json({"signed_in": signed.name, "provider": signed.provider.value})
+    else:
+        out.line(f"Signed in to {signed.name!r} again.")
     return EXIT_OK
 
 
@@ -760,19 +937,26 @@ COMMANDS: dict[str, Command] = {
 # ---------------------------------------------------------------- entry point
 
 
-def _run(args: argparse.Namespace, paths: Paths, out: Output, *, demo: bool) -> int:
+def _run(
+    args: argparse.Namespace,
+    paths: Paths,
+    out: Output,
+    *,
+    demo: bool,
+    redactor: RedactingFilter | None = None,
+) -> int:
     """Open the profile's database (and the demo sandbox), run the command, close all."""
     db = open_database(paths)
     try:
         for notice in db.notices:
             out.note(f"meeting-launcher: {notice}")
         if not demo:
-            return asyncio.run(_run_command(args, paths, db, out, demo=False))
+            return asyncio.run(_run_command(args, paths, db, out, demo=False, redactor=redactor))
         from launcher.services.demo import start_demo
 
         running = start_demo(paths, db)
         try:
-            return asyncio.run(_run_command(args, paths, db, out, demo=True))
+            return asyncio.run(_run_command(args, paths, db, out, demo=True, redactor=redactor))
         finally:
             running.stop()
     finally:
@@ -780,11 +964,19 @@ def _run(args: argparse.Namespace, paths: Paths, out: Output, *, demo: bool) -> 
 
 
 async def _run_command(
-    args: argparse.Namespace, paths: Paths, db: Database, out: Output, *, demo: bool
+    args: argparse.Namespace,
+    paths: Paths,
+    db: Database,
+    out: Output,
+    *,
+    demo: bool,
+    redactor: RedactingFilter | None = None,
 ) -> int:
     secrets = SecretStore(paths.secrets_file, backend="file" if demo else "auto")
     ctx = Context(paths, AccountStore(db), secrets, new_http_client())
     ctx.instance_address = instance_address(paths, demo=demo)
+    if redactor is not None:
+        ctx.secret_listener = redactor.add_secret
     try:
         return await COMMANDS[args.command](args, ctx, out)
     finally:
@@ -822,11 +1014,11 @@ def main(
     try:
         if args.demo:
             with _demo_profile() as paths:
-                setup_logging(paths, debug=args.debug, stream=err_stream)
-                return _run(args, paths, output, demo=True)
+                redactor = setup_logging(paths, debug=args.debug, stream=err_stream)
+                return _run(args, paths, output, demo=True, redactor=redactor)
         paths = resolve_paths().ensure()
-        setup_logging(paths, debug=args.debug, stream=err_stream)
-        return _run(args, paths, output, demo=False)
+        redactor = setup_logging(paths, debug=args.debug, stream=err_stream)
+        return _run(args, paths, output, demo=False, redactor=redactor)
     except InvalidInput as exc:
         err_stream.write(f"meeting-launcher: error: {exc}\n")
         return EXIT_BAD_INPUT

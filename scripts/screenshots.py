@@ -4,7 +4,9 @@
 
 Runs the real app stack (sandbox, services, controller, window) on a qasync loop, waits
 for every demo account to sync, then grabs: the main window (agenda + details), the
-month view, the week view, a passcode prompt and the create-room dialog.
+month view, the week view, a passcode prompt, the create-room dialog, Settings › Accounts
+(with one account whose sign-in went stale) and the add-account dialog waiting for the
+browser.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from launcher.core.models import Provider
 from launcher.store.db import open_database
 from launcher.store.paths import Paths
 from launcher.ui import dialogs
+from launcher.ui.account_dialog import AddAccountDialog, busy_text
 from launcher.ui.asyncqt import new_event_loop
 from launcher.ui.controller import AppController
 from launcher.ui.main_window import MainWindow
+from launcher.ui.settings_dialog import SettingsDialog
 
 
 def save(widget: QWidget, path: Path) -> None:
@@ -87,6 +91,27 @@ async def shoot(app: QApplication, out: Path) -> None:
             await settle()
             save(room, out / "create-room-dialog.png")
             room.reject()
+
+            controller._demo_sandbox.state.auth_knobs("joinme", {"stale_tokens": True})
+            await controller.refresh_now()
+            controller._update_accounts_model()
+            settings = SettingsDialog(window, controller.settings, controller.accounts_model)
+            settings.show_accounts()
+            settings.open()
+            await settle()
+            save(settings, out / "accounts-page.png")
+            settings.reject()
+
+            add = AddAccountDialog(window, taken=names)
+            add.provider.setCurrentIndex(add.provider.findData(Provider.JOINME.value))
+            add.edits["name"].setText("Work join.me")
+            add.open()
+            add.set_busy(busy_text(Provider.JOINME))
+            add.set_link("http://127.0.0.1:8765/joinme/auth/oauth2?response_type=code&"
+                         "client_id=meeting-launcher-desktop&scope=user_info%20scheduler…")
+            await settle()
+            save(add, out / "add-account-browser.png")
+            add.reject()
         finally:
             await controller.aclose()
             db.close()

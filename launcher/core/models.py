@@ -77,7 +77,14 @@ class Account:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Credentials:
-    """Secrets for one account, as read from the secret store. Never logged."""
+    """Secrets for one account, as read from the secret store. Never logged.
+
+    ``token`` is the provider's API access token (join.me OAuth, BlueJeans Meetings
+    REST), ``token_expires`` when it runs out (aware UTC, if known) and
+    ``refresh_token`` what renews it (join.me). ``relay_token`` is the BlueJeans relay's
+    access token. ``password`` is kept only where the provider has no other way to
+    renew a sign-in (Skype for Business UCWA).
+    """
 
     token: str | None = dataclasses.field(default=None, repr=False)
     api_key: str | None = dataclasses.field(default=None, repr=False)
@@ -85,6 +92,15 @@ class Credentials:
     password: str | None = dataclasses.field(default=None, repr=False)
     client_id: str | None = None
     client_secret: str | None = dataclasses.field(default=None, repr=False)
+    refresh_token: str | None = dataclasses.field(default=None, repr=False)
+    token_expires: dt.datetime | None = None
+    relay_token: str | None = dataclasses.field(default=None, repr=False)
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret value held, for a log redaction filter to mask."""
+        values = (self.token, self.api_key, self.password, self.client_secret,
+                  self.refresh_token, self.relay_token)
+        return tuple(v for v in values if v)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from launcher.sandbox.faults import (
     read_json,
 )
 from launcher.sandbox.joinme import JoinMeApi
+from launcher.sandbox.joinme_auth import JoinMeAuth
 from launcher.sandbox.pages import Pages, not_found_page
 from launcher.sandbox.skype import SkypeApi
 from launcher.sandbox.state import PROVIDERS, Fault, SandboxState
@@ -46,6 +47,7 @@ def create_app(state: SandboxState | None = None) -> Starlette:
     routes: list[BaseRoute] = [
         *BlueJeansApi(state).routes(),
         *JoinMeApi(state).routes(),
+        *JoinMeAuth(state).routes(),
         *WherebyApi(state).routes(),
         *SkypeApi(state, closing).routes(),
         *Pages(state).routes(),
@@ -97,6 +99,7 @@ class _Control:
             Route("/stats", self.stats, methods=["GET"]),
             Route("/stats/reset", self.reset_stats, methods=["POST"]),
             Route("/bulk", self.bulk, methods=["POST"]),
+            Route("/auth/{provider}", self.auth, methods=["POST"]),
         ]
 
     async def list_faults(self, request: Request) -> Response:
@@ -132,6 +135,24 @@ class _Control:
     async def reset_stats(self, request: Request) -> Response:
         self.state.reset_stats()
         return Response(status_code=204)
+
+    async def auth(self, request: Request) -> Response:
+        """Turn sign-in knobs (see ``SandboxState.auth_knobs``).
+
+        Body: ``{"token_ttl": s, "expire_tokens": true, "stale_tokens": true,
+        "drop_applications": true}``, each where the provider has it.
+        """
+        provider = request.path_params["provider"]
+        if provider not in PROVIDERS:
+            return JSONResponse({"error": f"unknown provider {provider!r}"}, status_code=404)
+        try:
+            body = await read_json(request)
+            if not isinstance(body, dict):
+                raise ValueError("body must be a JSON object")
+            self.state.auth_knobs(provider, body)
+        except (BadBody, ValueError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"provider": provider, "applied": sorted(body)})
 
     async def bulk(self, request: Request) -> Response:
         try:

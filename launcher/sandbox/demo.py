@@ -10,6 +10,7 @@ from typing import Any, Final
 from launcher.sandbox.state import (
     BlueJeansClient,
     BlueJeansMeeting,
+    BlueJeansToken,
     BlueJeansUser,
     JoinMeMeeting,
     RelayToken,
@@ -27,6 +28,9 @@ BLUEJEANS_PASSWORD: Final = "demo-bluejeans-password"
 BLUEJEANS_USER_ID: Final = 1442589
 BLUEJEANS_ENTERPRISE_ID: Final = 6
 RELAY_TOKEN: Final = "demo-relay-token"
+#: The Meetings REST token the demo profile starts with (valid 14 days from the
+#: sandbox's start, like a password sign-in's), so the demo keeps no password.
+BLUEJEANS_REST_TOKEN: Final = "demo-bluejeans-rest-token"
 OUTSIDER_RELAY_TOKEN: Final = "outsider-relay-token"
 CLIENT_ID: Final = "demo-client"
 CLIENT_SECRET: Final = "demo-client-secret"
@@ -41,10 +45,11 @@ SKYPE_SIP: Final = "sip:demo@contoso.test"
 class DemoAccount:
     """One demo account: where its API lives and the secrets the sandbox accepts.
 
-    ``secrets`` keys are secret-store kinds: BlueJeans ``password`` (REST password
-    grant) and ``token`` (the relay token); join.me ``token``; Whereby ``api_key``;
-    Skype ``password``. The BlueJeans client-credentials pair (``CLIENT_ID`` /
-    ``CLIENT_SECRET``) is accepted too but not part of the demo account.
+    ``secrets`` keys are secret-store kinds: BlueJeans ``token`` (a Meetings REST
+    token, as a sign-in leaves it; the password is not kept) and ``relay_token``;
+    join.me ``token``; Whereby ``api_key``; Skype ``password``. The BlueJeans password
+    (``BLUEJEANS_PASSWORD``) and client-credentials pair (``CLIENT_ID`` /
+    ``CLIENT_SECRET``) are accepted too, for signing in.
     """
 
     name: str
@@ -80,7 +85,7 @@ def demo_accounts(base_url: str) -> list[DemoAccount]:
             relay_url=urls["bluejeans_relay"],
             web_url=f"{base}/bluejeans/web",
             username=BLUEJEANS_USER,
-            secrets={"password": BLUEJEANS_PASSWORD, "token": RELAY_TOKEN},
+            secrets={"token": BLUEJEANS_REST_TOKEN, "relay_token": RELAY_TOKEN},
         ),
         DemoAccount(
             name="Demo join.me",
@@ -311,6 +316,9 @@ def _seed_bluejeans(state: SandboxState, now: dt.datetime, slots: dict[str, dt.d
         store.users[user.id] = user
     store.clients[CLIENT_ID] = BlueJeansClient(CLIENT_ID, CLIENT_SECRET, BLUEJEANS_ENTERPRISE_ID)
     store.relay_tokens[RELAY_TOKEN] = RelayToken(RELAY_TOKEN, demo.id, now, None)
+    store.tokens[BLUEJEANS_REST_TOKEN] = BlueJeansToken(
+        BLUEJEANS_REST_TOKEN, now + dt.timedelta(days=14), user_id=demo.id
+    )
     store.relay_tokens[OUTSIDER_RELAY_TOKEN] = RelayToken(
         OUTSIDER_RELAY_TOKEN, outsider.id, now, None
     )
@@ -344,7 +352,7 @@ def _seed_bluejeans(state: SandboxState, now: dt.datetime, slots: dict[str, dt.d
 
 def _seed_joinme(state: SandboxState, now: dt.datetime, slots: dict[str, dt.datetime]) -> None:
     store = state.joinme
-    store.tokens.add(JOINME_TOKEN)
+    store.add_token(JOINME_TOKEN)
     store.profile = {
         "email": "demo@joinme.test",
         "fullName": "Jo Demo",

@@ -24,6 +24,7 @@ API_PREFIXES: Final[tuple[tuple[str, str], ...]] = (
     ("/bluejeans/rest/", "bluejeans"),
     ("/bluejeans/relay/", "bluejeans"),
     ("/joinme/v1/", "joinme"),
+    ("/joinme/auth/", "joinme"),
     ("/whereby/v1/", "whereby"),
     ("/skype/autodiscover/", "skype"),
     ("/skype/WebTicket/", "skype"),

@@ -165,10 +165,21 @@ class JoinMeApi:
             )
         ]
 
-    def _authorized(self, request: Request) -> bool:
-        token = bearer_token(request)
+    def _denied(self, request: Request) -> Response | None:
+        """Return the 401 for a missing, unknown, expired or stale token (None: it is good)."""
         with self.state.lock:
-            return token is not None and token in self.state.joinme.tokens
+            verdict = self.state.joinme.token_state(bearer_token(request), self.state.now())
+        if verdict == "ok":
+            return None
+        if verdict == "stale":
+            return JSONResponse(
+                {"Message": "The authorization is stale; the user must renew it.",
+                 "ErrorCode": "stale_token"},
+                401,
+            )
+        if verdict == "expired":
+            return error_response("joinme", 401, "The access token has expired.")
+        return unauthorized_response("joinme", request.scope)
 
     def _meeting(self, request: Request) -> JoinMeMeeting | None:
         raw = request.path_params["meeting_id"]
@@ -197,8 +208,8 @@ class JoinMeApi:
 
     async def get_user(self, request: Request) -> Response:
         """``GET /user``."""
-        if not self._authorized(request):
-            return unauthorized_response("joinme", request.scope)
+        if (denied := self._denied(request)) is not None:
+            return denied
         store = self.state.joinme
         base = base_url_of(request.scope)
         with self.state.lock:
@@ -215,8 +226,8 @@ class JoinMeApi:
 
     async def list_meetings(self, request: Request) -> Response:
         """``GET /meetings?endDate=``: upcoming meetings, ``{"meetings": [...]}``."""
-        if not self._authorized(request):
-            return unauthorized_response("joinme", request.scope)
+        if (denied := self._denied(request)) is not None:
+            return denied
         until: dt.datetime | None = None
         if "endDate" in request.query_params:
             try:
@@ -243,8 +254,8 @@ class JoinMeApi:
 
     async def get_meeting(self, request: Request) -> Response:
         """``GET /meetings/{id}``."""
-        if not self._authorized(request):
-            return unauthorized_response("joinme", request.scope)
+        if (denied := self._denied(request)) is not None:
+            return denied
         base = base_url_of(request.scope)
         with self.state.lock:
             meeting = self._meeting(request)
@@ -257,8 +268,8 @@ class JoinMeApi:
 
     async def create_meeting(self, request: Request) -> Response:
         """``POST /meetings``: 201 with the new meeting."""
-        if not self._authorized(request):
-            return unauthorized_response("joinme", request.scope)
+        if (denied := self._denied(request)) is not None:
+            return denied
         base = base_url_of(request.scope)
         store = self.state.joinme
         try:
@@ -296,8 +307,8 @@ class JoinMeApi:
 
     async def update_meeting(self, request: Request) -> Response:
         """``PATCH /meetings/{id}``: 201 (seed 003) with the updated meeting."""
-        if not self._authorized(request):
-            return unauthorized_response("joinme", request.scope)
+        if (denied := self._denied(request)) is not None:
+            return denied
         base = base_url_of(request.scope)
         try:
             body = await self._body(request)
@@ -334,8 +345,8 @@ class JoinMeApi:
 
     async def delete_meeting(self, request: Request) -> Response:
         """``DELETE /meetings/{id}``: 204; 404 for an unknown (or already deleted) one."""
-        if not self._authorized(request):
-            return unauthorized_response("joinme", request.scope)
+        if (denied := self._denied(request)) is not None:
+            return denied
         with self.state.lock:
             meeting = self._meeting(request)
             if meeting is None:
@@ -404,8 +415,8 @@ class JoinMeApi:
 
     async def start_ad_hoc(self, request: Request) -> Response:
         """``POST /meetings/start``: 201 with presenter and viewer links."""
-        if not self._authorized(request):
-            return unauthorized_response("joinme", request.scope)
+        if (denied := self._denied(request)) is not None:
+            return denied
         store = self.state.joinme
         try:
             body = await self._body(request)
@@ -436,8 +447,8 @@ class JoinMeApi:
 
     async def start_scheduled(self, request: Request) -> Response:
         """``POST /meetings/{id}/start``: 200 (seed 001) with presenter and viewer links."""
-        if not self._authorized(request):
-            return unauthorized_response("joinme", request.scope)
+        if (denied := self._denied(request)) is not None:
+            return denied
         try:
             options = self._start_options(await self._body(request))
         except _Invalid as exc:

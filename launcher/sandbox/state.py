@@ -365,11 +365,66 @@ class PresenterLink:
     used: bool = False
 
 
+@dataclasses.dataclass(slots=True)
+class JoinMeToken:
+    """An access token; ``grant`` is the refresh token it came with (None: given by hand)."""
+
+    value: str = dataclasses.field(repr=False)
+    expires: dt.datetime | None
+    grant: str | None = dataclasses.field(default=None, repr=False)
+    stale: bool = False
+
+
+@dataclasses.dataclass(slots=True)
+class JoinMeGrant:
+    """What one consent granted: a refresh token for one client and scope."""
+
+    refresh_token: str = dataclasses.field(repr=False)
+    client_id: str
+    scopes: tuple[str, ...]
+    stale: bool = False
+
+
+@dataclasses.dataclass(slots=True)
+class JoinMeAuthRequest:
+    """An authorize (or renew) request waiting on the consent page."""
+
+    id: str
+    client_id: str
+    redirect_uri: str
+    state: str | None
+    scopes: tuple[str, ...]
+    challenge: str | None
+    renew_token: str | None = dataclasses.field(default=None, repr=False)
+
+
+@dataclasses.dataclass(slots=True)
+class JoinMeCode:
+    """An authorization code: one use, a short life, bound to client, redirect and PKCE."""
+
+    value: str = dataclasses.field(repr=False)
+    client_id: str
+    redirect_uri: str
+    scopes: tuple[str, ...]
+    challenge: str | None
+    expires: dt.datetime
+    used: bool = False
+
+
 class JoinMeStore:
     """join.me data and knobs."""
 
     def __init__(self) -> None:
-        self.tokens: set[str] = set()
+        self.tokens: dict[str, JoinMeToken] = {}
+        self.grants: dict[str, JoinMeGrant] = {}
+        self.auth_requests: dict[str, JoinMeAuthRequest] = {}
+        self.codes: dict[str, JoinMeCode] = {}
+        #: API keys (``client_id``) registered for OAuth; Meeting Launcher's is public.
+        self.clients: set[str] = {"meeting-launcher-desktop"}
+        #: Lifetime of access tokens from the token endpoint (``expires_in``).
+        self.token_ttl_seconds = 3600
+        #: Lifetime of an authorization code.
+        self.code_ttl_seconds = 60
         self.profile: JSON = {}
         self.personal_url = "sandboxdemo"
         self.organizer_code = "1234"
@@ -385,6 +440,36 @@ class JoinMeStore:
     def code_in_use(self, code: str) -> bool:
         """Whether a meeting code is taken."""
         return code == self.personal_url or any(m.code == code for m in self.meetings.values())
+
+    def add_token(self, value: str, expires: dt.datetime | None = None,
+                  grant: str | None = None) -> JoinMeToken:
+        """Accept *value* as an access token (until *expires*, if given)."""
+        token = JoinMeToken(value, expires, grant)
+        self.tokens[value] = token
+        return token
+
+    def token_state(self, value: str | None, now: dt.datetime) -> str:
+        """``ok``, ``stale``, ``expired`` or ``unknown`` for a bearer token."""
+        token = self.tokens.get(value) if value else None
+        if token is None:
+            return "unknown"
+        if token.stale:
+            return "stale"
+        if token.expires is not None and token.expires <= now:
+            return "expired"
+        return "ok"
+
+    def expire_tokens(self, now: dt.datetime) -> None:
+        """Make every access token issued so far expired (refresh tokens still work)."""
+        for token in self.tokens.values():
+            token.expires = now - dt.timedelta(seconds=1)
+
+    def stale_tokens(self) -> None:
+        """Make every authorization stale: tokens answer ``stale_token``, refreshes fail."""
+        for token in self.tokens.values():
+            token.stale = True
+        for grant in self.grants.values():
+            grant.stale = True
 
 
 # ----------------------------------------------------------------------------- Whereby
@@ -670,6 +755,52 @@ class SandboxState:
         """Zero the request counters."""
         with self.lock:
             self.requests = dict.fromkeys(PROVIDERS, 0)
+
+    # -- sign-in knobs
+    def auth_knobs(self, provider: str, knobs: Mapping[str, Any]) -> None:
+        """Turn sign-in knobs of *provider* (``ValueError`` for one it does not have).
+
+        ``token_ttl`` (seconds, for tokens issued from now on), ``expire_tokens`` (every
+        token issued so far stops working), ``stale_tokens`` (join.me: authorizations
+        need renewing), ``drop_applications`` (Skype: the server forgets every UCWA
+        application, as it does with idle ones).
+        """
+        _check_provider(provider)
+        allowed = {
+            "bluejeans": {"token_ttl", "expire_tokens"},
+            "joinme": {"token_ttl", "expire_tokens", "stale_tokens"},
+            "whereby": {"expire_tokens"},
+            "skype": {"token_ttl", "expire_tokens", "drop_applications"},
+        }[provider]
+        unknown = set(knobs) - allowed
+        if unknown:
+            raise ValueError(f"{provider} has no knob {', '.join(sorted(unknown))}")
+        ttl = knobs.get("token_ttl")
+        if ttl is not None and (
+            isinstance(ttl, bool) or not isinstance(ttl, int) or not 1 <= ttl <= 31_536_000
+        ):
+            raise ValueError("token_ttl must be a whole number of seconds (1 to a year)")
+        with self.lock:
+            if ttl is not None:
+                if provider == "bluejeans":
+                    self.bluejeans.token_ttl_seconds = ttl
+                elif provider == "joinme":
+                    self.joinme.token_ttl_seconds = ttl
+                else:
+                    self.skype.token_ttl_seconds = ttl
+            if knobs.get("expire_tokens"):
+                if provider == "bluejeans":
+                    self.bluejeans.expire_tokens()
+                elif provider == "joinme":
+                    self.joinme.expire_tokens(self.now())
+                elif provider == "whereby":
+                    self.whereby.api_keys.clear()
+                else:
+                    self.skype.expire_tokens()
+            if knobs.get("stale_tokens"):
+                self.joinme.stale_tokens()
+            if knobs.get("drop_applications"):
+                self.skype.drop_applications()
 
     # -- bulk data
     def bulk(self, provider: str, count: int) -> int:

@@ -1,4 +1,4 @@
-"""Adding and removing accounts: one set of rules for the CLI and the window."""
+"""What an account form must hold: one set of rules for the CLI and the window."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from launcher.core.models import (
     Account,
     Provider,
 )
-from launcher.core.validate import require_http_url, require_text
-from launcher.store.accounts import AccountStore, validate_name
-from launcher.store.secrets import SecretStore
+from launcher.core.validate import is_email, require_http_url, require_text
+from launcher.store.accounts import validate_name
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -28,22 +27,35 @@ class AccountForm:
     web_url: str | None = None
     discovery_url: str | None = None
     username: str | None = None
+    client_id: str | None = None
     token: str | None = dataclasses.field(default=None, repr=False)
     api_key: str | None = dataclasses.field(default=None, repr=False)
     password: str | None = dataclasses.field(default=None, repr=False)
+    client_secret: str | None = dataclasses.field(default=None, repr=False)
+    relay_token: str | None = dataclasses.field(default=None, repr=False)
 
 
 #: Which optional fields each provider takes.
 ALLOWED: dict[Provider, frozenset[str]] = {
     Provider.JOINME: frozenset({"token"}),
     Provider.WHEREBY: frozenset({"api_key"}),
-    Provider.BLUEJEANS: frozenset({"token", "username", "password", "relay_url"}),
+    Provider.BLUEJEANS: frozenset(
+        {"username", "password", "relay_url", "client_id", "client_secret", "relay_token"}
+    ),
     Provider.SKYPE: frozenset({"username", "password", "discovery_url"}),
 }
+#: The longest secret anyone types or pastes (tokens and keys are far shorter).
+MAX_SECRET = 4096
 
 
 def build_account(form: AccountForm) -> tuple[Account, dict[str, str]]:
-    """Validate *form*; return the account and its secrets, or raise InvalidInput(field)."""
+    """Validate *form* without sending anything; return the account and what was typed.
+
+    The second value holds the credentials given (``token``, ``api_key``, ``password``,
+    ``client_id``, ``client_secret``, ``relay_token``) for the provider's sign-in;
+    what is finally kept is decided by the sign-in (a password, for one, is not kept
+    where the provider issues tokens). Raises InvalidInput naming the field.
+    """
     provider = form.provider
     name = validate_name(form.name)
     given = {
@@ -53,24 +65,25 @@ def build_account(form: AccountForm) -> tuple[Account, dict[str, str]]:
         "password": form.password,
         "discovery_url": form.discovery_url,
         "relay_url": form.relay_url,
+        "client_id": form.client_id,
+        "client_secret": form.client_secret,
+        "relay_token": form.relay_token,
     }
     for key, value in given.items():
         if value and key not in ALLOWED[provider]:
             raise InvalidInput(key, f"does not apply to {provider.label} accounts")
-    if provider is Provider.JOINME and not form.token:
-        raise InvalidInput("token", "a join.me account needs an access token")
-    if provider is Provider.WHEREBY and not form.api_key:
+    for key in ("token", "api_key", "password", "client_secret", "relay_token", "client_id"):
+        value = given[key]
+        if value is not None and value != "" and (
+            len(value) > MAX_SECRET or any(ch in value for ch in "\r\n\x00")
+        ):
+            raise InvalidInput(key, "is not a valid value (too long, or a line break in it)")
+    if provider is Provider.WHEREBY and not (form.api_key or "").strip():
         raise InvalidInput("api_key", "a Whereby account needs an API key")
+    if provider is Provider.JOINME and form.token is not None and not form.token.strip():
+        raise InvalidInput("token", "must not be empty (or leave it out to sign in in the browser)")
     if provider is Provider.BLUEJEANS:
-        if bool(form.username) != bool(form.password):
-            raise InvalidInput(
-                "password" if form.username else "username",
-                "the BlueJeans Meetings API needs both a user name and a password",
-            )
-        if not form.token and not form.username:
-            raise InvalidInput(
-                "token", "give a relay access token, or a user name and password (or both)"
-            )
+        _check_bluejeans(form)
     if provider is Provider.SKYPE:
         if not form.discovery_url:
             raise InvalidInput("discovery_url", "a Skype for Business account needs it")
@@ -92,44 +105,47 @@ def build_account(form: AccountForm) -> tuple[Account, dict[str, str]]:
         web_url = f"https://meet.{form.username.rsplit('@', 1)[1].lower()}"
     if web_url is None:
         web_url = DEFAULT_WEB_URLS[provider]
-    if form.username is not None:
-        require_text("username", form.username, max_len=254)
+    username = None
+    if form.username:
+        username = require_text("username", form.username, max_len=254)
     account = Account(
         name=name,
         provider=provider,
         base_url=base_url,
         relay_url=relay_url,
         web_url=web_url,
-        username=form.username or None,
+        username=username,
     )
     secrets = {
-        kind: value
-        for kind, value in (
-            ("token", form.token),
-            ("api_key", form.api_key),
-            ("password", form.password),
-        )
-        if value
+        kind: value.strip() if kind != "password" else value
+        for kind in ("token", "api_key", "password", "client_id", "client_secret", "relay_token")
+        if (value := given[kind])
     }
     return account, secrets
 
 
-def save_account(
-    accounts: AccountStore, secrets: SecretStore, account: Account, values: dict[str, str]
-) -> None:
-    """Store *account* and its secrets; a failure leaves no half-added account."""
-    accounts.add(account)
-    try:
-        for kind, value in values.items():
-            secrets.set(account.name, kind, value)
-    except Exception:
-        accounts.remove(account.name)
-        secrets.delete_account(account.name)
-        raise
-
-
-def remove_account(accounts: AccountStore, secrets: SecretStore, name: str) -> Account:
-    """Remove an account together with its secrets."""
-    account = accounts.remove(name)
-    secrets.delete_account(account.name)
-    return account
+def _check_bluejeans(form: AccountForm) -> None:
+    """Require one of: a password sign-in, an app key and secret, or only a relay token."""
+    app = bool(form.client_id) or bool(form.client_secret)
+    if app:
+        if not form.client_id:
+            raise InvalidInput("client_id", "give the app key that goes with the secret")
+        if not form.client_secret:
+            raise InvalidInput("client_secret", "give the secret of the app key")
+        if form.password:
+            raise InvalidInput("password", "sign in with a password or an app key, not both")
+        if not form.username or not is_email(form.username.strip()):
+            raise InvalidInput(
+                "username", "give the user's e-mail address: it finds their meetings"
+            )
+        return
+    if form.password and not form.username:
+        raise InvalidInput("username", "give the user name that goes with the password")
+    if form.username and not form.password and not form.relay_token:
+        raise InvalidInput(
+            "password", "BlueJeans needs the password to sign in (it is used once, not kept)"
+        )
+    if not form.username and not form.relay_token:
+        raise InvalidInput(
+            "username", "give your user name and password (or an app key and secret)"
+        )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 import httpx
 
 from launcher import __version__
 from launcher.core.errors import ConfigError
 from launcher.core.links import WebBase
 from launcher.core.models import DEFAULT_WEB_URLS, Account, Provider
-from launcher.providers.bluejeans.client import BlueJeansClient
+from launcher.providers.bluejeans.client import BlueJeansClient, RestSignIn
 from launcher.providers.http import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUTS,
@@ -17,11 +20,12 @@ from launcher.providers.http import (
     Timeouts,
 )
 from launcher.providers.joinme.client import JoinMeClient
+from launcher.providers.joinme.oauth import TokenSet
 from launcher.providers.skype.client import SkypeClient
 from launcher.providers.whereby.client import WherebyClient
 from launcher.store.accounts import AccountStore
 from launcher.store.paths import Paths
-from launcher.store.secrets import SecretStore
+from launcher.store.secrets import SecretStore, format_expiry
 
 Client = BlueJeansClient | JoinMeClient | WherebyClient | SkypeClient
 
@@ -59,6 +63,9 @@ class Context:
         self.http = http
         #: Where a running window listens (set by the composition root), if any.
         self.instance_address: str | None = None
+        #: Told every secret value that comes in while running (tokens renewed, a new
+        #: sign-in), so the log redaction filter can mask it.
+        self.secret_listener: Callable[[str], None] | None = None
         self._clients: dict[str, Client] = {}
 
     def client_for(self, account: Account) -> Client:
@@ -66,16 +73,64 @@ class Context:
         client = self._clients.get(account.name)
         if client is None:
             creds = self.secrets.credentials(account.name, account.username)
+            for value in creds.secret_values():
+                self.note_secret(value)
             if account.provider is Provider.BLUEJEANS:
-                client = BlueJeansClient(self.http, account, creds)
+                client = BlueJeansClient(
+                    self.http, account, creds, on_tokens=self._bluejeans_saver(account.name)
+                )
             elif account.provider is Provider.JOINME:
-                client = JoinMeClient(self.http, account, creds)
+                client = JoinMeClient(
+                    self.http, account, creds, on_tokens=self._joinme_saver(account.name)
+                )
             elif account.provider is Provider.WHEREBY:
                 client = WherebyClient(self.http, account, creds)
             else:
                 client = SkypeClient(self.http, account, creds)
             self._clients[account.name] = client
         return client
+
+    def forget_client(self, name: str) -> None:
+        """Drop the cached client of account *name* (its secrets or settings changed)."""
+        self._clients.pop(name, None)
+
+    def note_secret(self, value: str | None) -> None:
+        """Pass a secret value to :attr:`secret_listener` (for redaction)."""
+        if value and self.secret_listener is not None:
+            self.secret_listener(value)
+
+    async def keep_secrets(self, name: str, values: dict[str, str]) -> None:
+        """Add or replace some secrets of account *name*, beside the event loop."""
+        for value in values.values():
+            self.note_secret(value)
+        await asyncio.to_thread(self._merge_secrets, name, values)
+
+    def _merge_secrets(self, name: str, values: dict[str, str]) -> None:
+        if not any(a.name == name for a in self.accounts.load()):
+            return  # removed meanwhile: keep nothing for it
+        current = self.secrets.all_secrets(name)
+        current.update(values)
+        self.secrets.replace_account(name, current)
+
+    def _joinme_saver(self, name: str) -> Callable[[TokenSet], Awaitable[None]]:
+        async def save(tokens: TokenSet) -> None:
+            values = {"token": tokens.access_token}
+            if tokens.refresh_token:
+                values["refresh_token"] = tokens.refresh_token
+            if tokens.expires_at is not None:
+                values["token_expires"] = format_expiry(tokens.expires_at)
+            await self.keep_secrets(name, values)
+
+        return save
+
+    def _bluejeans_saver(self, name: str) -> Callable[[RestSignIn], Awaitable[None]]:
+        async def save(signed_in: RestSignIn) -> None:
+            await self.keep_secrets(
+                name,
+                {"token": signed_in.token, "token_expires": format_expiry(signed_in.expires_at)},
+            )
+
+        return save
 
     def preload_clients(self) -> list[str]:
         """Build every account's client now; return the secret values read, for redaction.
@@ -86,8 +141,7 @@ class Context:
         for account in self.accounts.load():
             self.client_for(account)
             creds = self.secrets.credentials(account.name, account.username)
-            values += [v for v in (creds.token, creds.api_key, creds.password,
-                                   creds.client_secret) if v]
+            values += creds.secret_values()
         return values
 
     def account(self, name: str) -> Account:

@@ -187,14 +187,14 @@ class SyncService:
         self._status: dict[str, AccountSync] = {}
         self._listeners: list[Listener] = []
 
+    @property
+    def cache(self) -> MeetingCache:
+        """The meeting cache this service reads and writes."""
+        return self._cache
+
     def subscribe(self, listener: Listener) -> None:
         """Call *listener* with (meetings, statuses) after every change."""
         self._listeners.append(listener)
-
-    @property
-    def cache(self) -> MeetingCache:
-        """Where fetched meetings are kept between runs."""
-        return self._cache
 
     @property
     def meetings(self) -> tuple[Meeting, ...]:

@@ -8,9 +8,11 @@ CLI and the window to show. Secrets never go to the accounts file, logs or cache
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -21,8 +23,18 @@ from launcher.store.atomic import write_atomic
 log = logging.getLogger("launcher.secrets")
 
 SERVICE = "meeting-launcher"
-#: The secret kinds an account may have, as stored.
-KINDS = ("token", "api_key", "password", "client_secret")
+#: The secret kinds an account may have, as stored. ``token_expires`` (ISO 8601 UTC) is
+#: not a secret itself but belongs with its token, so it lives beside it.
+KINDS = (
+    "token",
+    "refresh_token",
+    "token_expires",
+    "api_key",
+    "password",
+    "client_id",
+    "client_secret",
+    "relay_token",
+)
 Backend = Literal["auto", "keyring", "file"]
 PASSCODE_PREFIX = "passcode:"
 #: The file backend keeps remembered passcodes under this reserved key.
@@ -86,8 +98,63 @@ class SecretStore:
             api_key=values["api_key"],
             username=username,
             password=values["password"],
+            client_id=values["client_id"],
             client_secret=values["client_secret"],
+            refresh_token=values["refresh_token"],
+            token_expires=_parse_expiry(values["token_expires"]),
+            relay_token=values["relay_token"],
         )
+
+    def replace_account(self, account: str, values: Mapping[str, str]) -> None:
+        """Make *values* the only secrets of *account* (kinds not given are deleted).
+
+        With the file backend this is one atomic write: a failure changes nothing.
+        With a keyring the new values are written first and the old ones deleted
+        after, so a failure part way never leaves the account with fewer secrets.
+        """
+        for kind in values:
+            if kind not in KINDS:
+                raise ValueError(f"unknown secret kind {kind}")
+        if self._keyring is not None:
+            for kind, value in values.items():
+                self._keyring.set_password(SERVICE, f"{account}:{kind}", value)
+            for kind in KINDS:
+                if kind not in values:
+                    with contextlib.suppress(Exception):
+                        self._keyring.delete_password(SERVICE, f"{account}:{kind}")
+            return
+        data = self._read_file()
+        if values:
+            data[account] = dict(values)
+        else:
+            data.pop(account, None)
+        self._write_file(data)
+
+    def all_secrets(self, account: str) -> dict[str, str]:
+        """Return every stored secret of *account*, by kind."""
+        if self._keyring is not None:
+            found = {kind: self.get(account, kind) for kind in KINDS}
+            return {kind: value for kind, value in found.items() if value is not None}
+        stored = self._read_file().get(account, {})
+        return {k: v for k, v in stored.items() if k in KINDS and isinstance(v, str)}
+
+    def rename_account(self, old: str, new: str) -> None:
+        """Move every secret of account *old* to account *new* (which loses any of its own)."""
+        if old == new:
+            return
+        if self._keyring is not None:
+            values = self.all_secrets(old)
+            self.replace_account(new, values)
+            for kind in KINDS:
+                with contextlib.suppress(Exception):
+                    self._keyring.delete_password(SERVICE, f"{old}:{kind}")
+            return
+        data = self._read_file()
+        moved = data.pop(old, None)
+        data.pop(new, None)
+        if moved:
+            data[new] = moved
+        self._write_file(data)
 
     def set_passcode(self, meeting_key: str, value: str) -> None:
         """Remember the passcode of one meeting (the user ticked "remember")."""
@@ -147,6 +214,24 @@ class SecretStore:
         write_atomic(self._file, json.dumps(data, indent=1).encode("utf-8"), mode=0o600)
         with contextlib.suppress(OSError):
             os.chmod(self._file, 0o600)
+
+
+def _parse_expiry(value: str | None) -> dt.datetime | None:
+    """Read a stored ``token_expires``; anything unreadable counts as unknown."""
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed.astimezone(dt.UTC)
+
+
+def format_expiry(value: dt.datetime) -> str:
+    """Write an expiry time the way :meth:`SecretStore.credentials` reads it back."""
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _system_keyring() -> _KeyringLike | None:

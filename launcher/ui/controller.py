@@ -14,15 +14,15 @@ import gc
 import logging
 import subprocess
 import sys
-from collections.abc import Coroutine, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Coroutine, Iterator, Mapping
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtNetwork import QNetworkInformation
-from PySide6.QtWidgets import QInputDialog, QLineEdit
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from launcher.core.errors import InvalidInput, LauncherError
+from launcher.core.errors import InvalidInput, LauncherError, ProviderError
 from launcher.core.links import LinkTarget, check_openable, parse_target
 from launcher.core.models import Meeting, Provider, Role
 from launcher.providers.bluejeans.client import BlueJeansClient
@@ -32,6 +32,7 @@ from launcher.services.backoff import Backoff
 from launcher.services.context import Context, new_http_client
 from launcher.services.join import JoinOutcome, JoinService
 from launcher.services.opener import open_url
+from launcher.services.signin import SignInInput, SignInService
 from launcher.services.sync import AccountSync, SyncService, SyncState
 from launcher.services.tasks import TaskRunner
 from launcher.store.accounts import AccountStore
@@ -42,7 +43,15 @@ from launcher.store.paths import Paths
 from launcher.store.secrets import SecretStore
 from launcher.store.settings import Settings, SettingsStore
 from launcher.ui import dialogs
-from launcher.ui.account_dialog import AddAccountDialog, RelaySignInDialog
+from launcher.ui.account_dialog import (
+    AccountSignInDialog,
+    AddAccountDialog,
+    EditAccountDialog,
+    FlowDialog,
+    RelaySignInDialog,
+    busy_text,
+)
+from launcher.ui.accounts_page import AccountRow, AccountsModel
 from launcher.ui.asyncqt import accepted, run_dialog
 from launcher.ui.icons import app_icon
 from launcher.ui.main_window import MainWindow
@@ -52,6 +61,7 @@ from launcher.ui.settings_dialog import SettingsDialog
 from launcher.ui.tray import TrayController
 
 log = logging.getLogger("launcher.controller")
+T = TypeVar("T")
 
 #: How often every account is refreshed while the app runs.
 REFRESH_MINUTES = 5
@@ -116,6 +126,10 @@ class AppController(QObject):
         self._retry_delay = 0.0
         self._network: QNetworkInformation | None = None
         self._demo_sandbox = demo_sandbox
+        self.accounts_model = AccountsModel(self)
+        self.signin = SignInService(ctx, cache=sync.cache, browser=self._open_sign_in_page)
+        self._flow_dialog: FlowDialog | None = None
+        self._settings_dialog: SettingsDialog | None = None
         self.tray = TrayController(app_icon(), self)
         self.tray.set_reminder_minutes(self.settings.reminder_minutes)
         self.tray.set_grace_minutes(self.settings.next_meeting_grace_minutes)
@@ -150,6 +164,7 @@ class AppController(QObject):
             secrets_backend = "file"
         secrets = SecretStore(paths.secrets_file, backend=secrets_backend)  # type: ignore[arg-type]
         ctx = Context(paths, AccountStore(db), secrets, new_http_client())
+        ctx.secret_listener = redactor.add_secret
         # Reading secrets may block (a keyring over D-Bus, an unlock prompt): build the
         # accounts' clients, which read them, beside the event loop, not on it.
         for value in await asyncio.to_thread(ctx.preload_clients):
@@ -165,13 +180,18 @@ class AppController(QObject):
 
     def start(self) -> None:
         """Show cached data with its status, then refresh every account."""
-        accounts = self._accounts()
-        self.window.set_accounts([a.name for a in accounts])
-        self.sync.load_cache(accounts)
+        self.accounts_changed()
         if self._demo_sandbox is not None:
             self.window.show_message("Demo: four sample accounts on the built-in sandbox.")
         if self.ctx.secrets.warning and not self._demo_sandbox:
             self.window.show_message(self.ctx.secrets.warning)
+
+    def accounts_changed(self) -> None:
+        """Show the accounts as they are now (cached meetings first), then refresh them."""
+        accounts = self._accounts()
+        self.window.set_accounts([a.name for a in accounts])
+        self.sync.load_cache(accounts)
+        self._update_accounts_model()
         self.refresh()
 
     def show_store_notices(self) -> None:
@@ -184,6 +204,22 @@ class AppController(QObject):
         if len(notices) > self._notices_shown:
             self._notices_shown = len(notices)
             self.window.show_message(" ".join(notices), error=True)
+
+    def _update_accounts_model(self) -> None:
+        statuses = self.sync.statuses
+        rows = []
+        for account in self._accounts():
+            status = statuses.get(account.name)
+            rows.append(AccountRow(
+                name=account.name,
+                provider=account.provider,
+                username=account.username,
+                state=status.state.value if status else "",
+                status=status.describe() if status else "",
+                message=status.message if status else "",
+            ))
+        if rows != self.accounts_model.rows():
+            self.accounts_model.set_rows(rows)
 
     async def run_until_quit(self) -> None:
         """Phase 1: live until quit is requested."""
@@ -364,6 +400,8 @@ class AppController(QObject):
         self.window.set_statuses(
             {name: (s.state.value, s.describe()) for name, s in statuses.items()}
         )
+        if self._settings_dialog is not None:
+            self._update_accounts_model()
         # Accounts often answer within a few milliseconds of each other: show their
         # meetings together, so thousands of rows are laid out once, not once each.
         self._pending_meetings = meetings
@@ -584,24 +622,12 @@ class AppController(QObject):
         except LauncherError as exc:
             self.window.show_message(str(exc), error=True)
             return False
-        self.ctx.secrets.set(account.name, "token", token)
+        await self.ctx.keep_secrets(account.name, {"relay_token": token})
         self.window.show_message(f"Signed in to BlueJeans as {username}.")
         return True
 
     def _on_sign_in_requested(self, account_name: str) -> None:
-        async def go() -> None:
-            account = self.ctx.account(account_name)
-            if account.provider is Provider.BLUEJEANS:
-                if await self._relay_sign_in(account_name):
-                    self.refresh()
-                return
-            self.window.show_message(
-                f"{account_name}: the saved credentials were refused. Remove the account and "
-                "add it again with new credentials (New ▸ Add account…).",
-                error=True,
-            )
-
-        self.spawn(go())
+        self.spawn(self.sign_in_again(account_name, self.window), key=f"signin:{account_name}")
 
     def _remembered_passcode(self, meeting: Meeting) -> str | None:
         try:
@@ -755,16 +781,29 @@ class AppController(QObject):
     # ------------------------------------------------------------------ settings
 
     def _on_settings_requested(self) -> None:
-        self.spawn(self.edit_settings())
+        self.spawn(self.edit_settings(), key="settings")
 
-    async def edit_settings(self) -> None:
-        """Let the user change the settings; apply and save them at once."""
-        dialog = SettingsDialog(self.window, self.settings)
+    async def edit_settings(self, *, accounts: bool = False) -> None:
+        """Let the user change the settings (applied and saved at once) and the accounts."""
+        self._update_accounts_model()
+        dialog = SettingsDialog(self.window, self.settings, self.accounts_model)
+        page = dialog.accounts
+        assert page is not None
+        page.add_requested.connect(lambda: self.spawn(self.add_account(dialog)))
+        page.edit_requested.connect(lambda name: self.spawn(self.edit_account(name, dialog)))
+        page.remove_requested.connect(lambda name: self.spawn(self.remove_account(name, dialog)))
+        page.sign_in_requested.connect(
+            lambda name: self.spawn(self.sign_in_again(name, dialog), key=f"signin:{name}")
+        )
+        if accounts:
+            dialog.show_accounts()
+        self._settings_dialog = dialog
         try:
             if not accepted(await run_dialog(dialog)):
                 return
             self.apply_settings(dialog.result_value())
         finally:
+            self._settings_dialog = None
             dialog.deleteLater()
 
     def apply_settings(self, settings: Settings) -> None:
@@ -781,22 +820,136 @@ class AppController(QObject):
 
     # ------------------------------------------------------------------ accounts
 
-    def _on_add_account_requested(self) -> None:
-        self.spawn(self._add_account())
+    async def _open_sign_in_page(self, url: str) -> None:
+        """Open a sign-in page for the sign-in service, and show its address in the dialog."""
+        if self._flow_dialog is not None:
+            self._flow_dialog.set_link(url)
+        try:
+            await open_url(url)
+        except LauncherError as exc:  # the address is in the dialog: it can be copied
+            log.warning("could not open the sign-in page: %s", exc)
 
-    async def _add_account(self) -> None:
-        dialog = AddAccountDialog(self.window)
+    async def _run_flow(
+        self, dialog: FlowDialog, work: Callable[[], Coroutine[Any, Any, T]],
+        busy: Callable[[], str],
+        *, start_at_once: bool = False,
+    ) -> T | None:
+        """Open *dialog*; on each OK run *work* with progress; return its result.
+
+        The dialog stays open while *work* runs; Cancel (or closing it) cancels the
+        work. A refusal goes back into the form, on the field concerned, and the user
+        may correct it and try again. None when the user gave up.
+        """
+        self._flow_dialog = dialog
+        try:
+            return await run_flow(dialog, work, busy, start_at_once=start_at_once)
+        finally:
+            self._flow_dialog = None
+            dialog.deleteLater()  # it holds what was typed
+
+    def _on_add_account_requested(self) -> None:
+        self.spawn(self.add_account(self.window))
+
+    async def add_account(self, parent: QWidget) -> None:
+        """Ask for a new account and sign in to it; it is saved only when that works."""
+        dialog = AddAccountDialog(parent, taken=[a.name for a in self._accounts()])
+        account = await self._run_flow(
+            dialog,
+            lambda: self.signin.add(dialog.form_value()),
+            lambda: busy_text(dialog.chosen_provider()),
+        )
+        if account is None:
+            return
+        who = f" as {account.username}" if account.username else ""
+        self.window.show_message(
+            f"Added {account.provider.label} account “{account.name}”, signed in{who}."
+        )
+        self.accounts_changed()
+
+    async def sign_in_again(self, name: str, parent: QWidget) -> None:
+        """Sign in to account *name* again (a token expired or was revoked)."""
+        try:
+            account = self.ctx.account(name)
+            needs = self.signin.needs(account)
+        except LauncherError as exc:
+            self.window.show_message(str(exc), error=True)
+            return
+        status = self.sync.statuses.get(name)
+        message = status.message if status and status.message else ""
+        dialog = AccountSignInDialog(parent, account, needs, message)
+
+        def given() -> SignInInput:
+            return SignInInput(**{key: dialog.value(key) for key in needs})
+
+        signed = await self._run_flow(
+            dialog,
+            lambda: self.signin.sign_in_again(name, given()),
+            lambda: busy_text(account.provider),
+            start_at_once=not needs,
+        )
+        if signed is None:
+            return
+        self.window.show_message(f"Signed in to “{name}” again.")
+        self.accounts_changed()
+
+    async def edit_account(self, name: str, parent: QWidget) -> None:
+        """Rename an account or change its address."""
+        try:
+            account = self.ctx.account(name)
+        except LauncherError as exc:
+            self.window.show_message(str(exc), error=True)
+            return
+        dialog = EditAccountDialog(parent, account, taken=[a.name for a in self._accounts()])
         try:
             if not accepted(await run_dialog(dialog)):
                 return
-            account, secrets = dialog.result_value()
+            changes = dialog.changes()
         finally:
-            dialog.deleteLater()  # it holds the secrets typed
-        from launcher.services.accounts import save_account
+            dialog.deleteLater()
+        try:
+            updated = self.signin.edit(name, **changes)
+        except LauncherError as exc:
+            self.window.show_message(str(exc), error=True)
+            return
+        self.window.show_message(f"Saved the account “{updated.name}”.")
+        self.accounts_changed()
 
-        save_account(self.ctx.accounts, self.ctx.secrets, account, secrets)
-        self.window.show_message(f"Added {account.provider.label} account “{account.name}”.")
-        self.start()
+    async def remove_account(self, name: str, parent: QWidget) -> None:
+        """Remove an account, its secrets and cached meetings, after asking."""
+        try:
+            account = self.ctx.account(name)
+        except LauncherError as exc:
+            self.window.show_message(str(exc), error=True)
+            return
+        box = QMessageBox(parent)
+        box.setObjectName("confirm-remove")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Remove account")
+        box.setText(f"Remove the {account.provider.label} account “{name}”?")
+        box.setInformativeText(
+            "Its saved sign-in (tokens, keys, password) and its cached meetings are removed "
+            f"from this computer too. Your {account.provider.label} account itself is not "
+            "changed."
+        )
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        remove.setObjectName("remove")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        cancel.setObjectName("cancel")
+        box.setDefaultButton(cancel)
+        try:
+            await run_dialog(box)
+            confirmed = box.clickedButton() is remove
+        finally:
+            box.deleteLater()
+        if not confirmed:
+            return
+        try:
+            await asyncio.to_thread(self.signin.remove, name)
+        except LauncherError as exc:
+            self.window.show_message(str(exc), error=True)
+            return
+        self.window.show_message(f"Removed “{name}”, its saved sign-in and cached meetings.")
+        self.accounts_changed()
 
     def _on_demo_requested(self) -> None:
         try:
@@ -813,4 +966,72 @@ class AppController(QObject):
         self.window.show_message("Opening the demo in a new window…")
 
 
-__all__ = ["AppController"]
+async def run_flow(
+    dialog: FlowDialog,
+    work: Callable[[], Coroutine[Any, Any, T]],
+    busy: Callable[[], str],
+    *,
+    start_at_once: bool = False,
+) -> T | None:
+    """Open *dialog*, run *work* on each OK (or at once), until it works or the user quits.
+
+    While *work* runs the dialog shows progress; Cancel cancels the work (nothing
+    blocks the event loop). InvalidInput goes back to its field, other LauncherErrors
+    show in the dialog; anything else is a bug and propagates.
+    """
+    loop = asyncio.get_running_loop()
+    closed: asyncio.Future[int] = loop.create_future()
+
+    def on_finished(result: int) -> None:
+        if not closed.done():
+            closed.set_result(result)
+
+    dialog.finished.connect(on_finished)
+    dialog.open()
+    first = start_at_once
+    while True:
+        if not first:
+            submitted: asyncio.Future[None] = loop.create_future()
+
+            def on_submitted(fut: asyncio.Future[None] = submitted) -> None:
+                if not fut.done():
+                    fut.set_result(None)
+
+            dialog.submitted.connect(on_submitted)
+            try:
+                either: list[asyncio.Future[Any]] = [submitted, closed]
+                await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                dialog.submitted.disconnect(on_submitted)
+                submitted.cancel()
+            if closed.done():
+                return None
+        first = False
+        dialog.set_busy(busy())
+        task: asyncio.Task[T] = loop.create_task(work())
+        try:
+            racing: list[asyncio.Future[Any]] = [task, closed]
+            await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if closed.done() or task.cancelled():
+            return None
+        try:
+            result = task.result()
+        except InvalidInput as exc:
+            dialog.show_error(exc.field, exc.reason)
+            continue
+        except ProviderError as exc:
+            dialog.show_error(None, str(exc))
+            continue
+        except LauncherError as exc:
+            dialog.show_error(None, str(exc))
+            continue
+        dialog.accept()
+        return result
+
+
+__all__ = ["AppController", "run_flow"]

@@ -1,4 +1,4 @@
-"""Settings: when to be reminded, and how long a started meeting still counts as "next"."""
+"""Settings: reminders and "next" meeting (General), and the Accounts page."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from launcher.store.settings import Settings
+from launcher.ui.accounts_page import AccountsModel, AccountsPage
 
 #: The reminder choices offered: minutes before the start (None: no reminders).
 REMINDER_CHOICES: tuple[tuple[str, int | None], ...] = (
@@ -31,12 +33,22 @@ REMINDER_CHOICES: tuple[tuple[str, int | None], ...] = (
 
 
 class SettingsDialog(QDialog):
-    """Edit the settings; the result replaces only the fields shown here."""
+    """Edit the settings; the result replaces only the fields shown here.
 
-    def __init__(self, parent: QWidget | None, settings: Settings) -> None:
+    With an accounts model, an Accounts page lists every account; its buttons emit
+    signals (``accounts.add_requested`` ...) that the controller answers. Account
+    changes apply at once, not with OK.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        settings: Settings,
+        accounts: AccountsModel | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(560)
         self._settings = settings
         self.reminder = QComboBox(self)
         self.reminder.setObjectName("reminder")
@@ -59,18 +71,32 @@ class SettingsDialog(QDialog):
         )
         hint.setWordWrap(True)
         hint.setObjectName("hint")
-        form = QFormLayout()
+        general = QWidget(self)
+        form = QFormLayout(general)
         form.addRow("Reminders", self.reminder)
         form.addRow("Still “next” for", self.grace)
         form.addRow("", hint)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("tabs")
+        self.tabs.addTab(general, "General")
+        self.accounts: AccountsPage | None = None
+        if accounts is not None:
+            self.accounts = AccountsPage(accounts, self)
+            self.tabs.addTab(self.accounts, "Accounts")
+            self.resize(720, 460)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(buttons)
+
+    def show_accounts(self) -> None:
+        """Open on the Accounts page."""
+        if self.accounts is not None:
+            self.tabs.setCurrentWidget(self.accounts)
 
     def result_value(self) -> Settings:
         """Return the settings with the choices made here."""

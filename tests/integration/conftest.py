@@ -47,9 +47,7 @@ def _env(home: Path | None = None) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def sandbox_process() -> Iterator[SandboxProcess]:
-    """One sandbox process for the whole session, on a free port."""
+def _start_sandbox_process() -> SandboxProcess:
     proc = subprocess.Popen(
         [sys.executable, "-m", "launcher", "sandbox", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
@@ -68,16 +66,37 @@ def sandbox_process() -> Iterator[SandboxProcess]:
         proc.kill()
         _, err = proc.communicate(timeout=5)
         raise AssertionError(f"sandbox did not start: {err}")
-    sandbox = SandboxProcess(base, proc)
+    return SandboxProcess(base, proc)
+
+
+def _stop_sandbox_process(sandbox: SandboxProcess) -> None:
+    sandbox.process.terminate()
+    try:
+        sandbox.process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        sandbox.process.kill()
+        sandbox.process.communicate(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def sandbox_process() -> Iterator[SandboxProcess]:
+    """One sandbox process for the whole session, on a free port."""
+    sandbox = _start_sandbox_process()
     try:
         yield sandbox
     finally:
-        proc.terminate()
-        try:
-            proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+        _stop_sandbox_process(sandbox)
+
+
+@pytest.fixture(scope="module")
+def own_sandbox_process() -> Iterator[SandboxProcess]:
+    """A sandbox process for one test module that turns sign-in knobs (tokens expired,
+    authorizations made stale), which would otherwise leak into other modules."""
+    sandbox = _start_sandbox_process()
+    try:
+        yield sandbox
+    finally:
+        _stop_sandbox_process(sandbox)
 
 
 @pytest.fixture

@@ -65,10 +65,10 @@ def cli(sandbox_process: SandboxProcess, tmp_path_factory: pytest.TempPathFactor
          "--web-url", f"{base}/whereby/web", "--api-key", "-"),
         ("accounts", "add", "bluejeans", "--name", "BJ", "--base-url", f"{base}/bluejeans/rest",
          "--relay-url", f"{base}/bluejeans/relay/api", "--web-url", f"{base}/bluejeans/web",
-         "--username", "demo@bluejeans.test", "--password", "-", "--token", SECRETS["relay"]),
+         "--username", "demo@bluejeans.test", "--password-stdin"),
         ("accounts", "add", "skype", "--name", "SfB",
          "--discovery-url", f"{base}/skype/autodiscover/root", "--web-url", f"{base}/skype/meet",
-         "--username", "demo@contoso.test", "--password", "-"),
+         "--username", "demo@contoso.test", "--password-stdin"),
     ]
     stdins = [SECRETS["token"], SECRETS["api_key"], SECRETS["bjn_password"],
               SECRETS["skype_password"]]
@@ -304,14 +304,16 @@ def test_partial_failure_keeps_other_accounts_and_the_failed_ones_cached_meeting
     assert wb["since"] and "HTTP 500" in wb["message"]
 
 
-def test_remove_account_removes_secrets(cli: Cli, tmp_path: Path) -> None:
-    added = cli.run("accounts", "add", "joinme", "--name", "Temp", "--token", "temp-token-xyz",
-                    "--base-url", f"{cli.sandbox.base_url}/joinme/v1")
+def test_remove_account_removes_secrets(cli: Cli) -> None:
+    added = cli.run("accounts", "add", "whereby", "--name", "Temp", "--api-key", "-",
+                    "--base-url", f"{cli.sandbox.base_url}/whereby/v1",
+                    stdin=SECRETS["api_key"] + "\n")
     assert added.returncode == 0, added.stderr
     assert "keyring" in added.stderr  # the fallback is announced
-    assert "temp-token-xyz" in (cli.home / "config" / "secrets.json").read_text()
+    stored = json.loads((cli.home / "config" / "secrets.json").read_text())
+    assert stored["Temp"] == {"api_key": SECRETS["api_key"]}
     assert cli.json("accounts", "remove", "Temp") == {"removed": "Temp"}
-    assert "temp-token-xyz" not in (cli.home / "config" / "secrets.json").read_text()
+    assert "Temp" not in json.loads((cli.home / "config" / "secrets.json").read_text())
 
 
 def test_demo_mode_needs_no_account(tmp_path: Path) -> None:

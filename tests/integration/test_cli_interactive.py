@@ -25,11 +25,11 @@ def sandbox() -> Iterator[RunningSandbox]:
 def profile(sandbox: RunningSandbox, home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     base = sandbox.base_url
     monkeypatch.setattr(sys, "stdin", io.StringIO("demo-relay-token\n"))
-    assert run("accounts", "add", "bluejeans", "--name", "BJ", "--token", "-",
+    assert run("accounts", "add", "bluejeans", "--name", "BJ", "--relay-token", "-",
                "--base-url", f"{base}/bluejeans/rest", "--relay-url",
                f"{base}/bluejeans/relay/api", "--web-url", f"{base}/bluejeans/web")[0] == 0
     monkeypatch.setattr(sys, "stdin", io.StringIO("demo-skype-password\n"))
-    assert run("accounts", "add", "skype", "--name", "SfB", "--password", "-",
+    assert run("accounts", "add", "skype", "--name", "SfB", "--password-stdin",
                "--username", "demo@contoso.test",
                "--discovery-url", f"{base}/skype/autodiscover/root",
                "--web-url", f"{base}/skype/meet")[0] == 0

@@ -93,7 +93,7 @@ async def test_bluejeans_meetings_rest(sandbox: RunningSandbox) -> None:
                                            password="nope"))
         with pytest.raises(AuthenticationRequired):
             await wrong.list_meetings()
-        relay_only = BlueJeansClient(http, *_bj(sandbox.base_url, token="demo-relay-token"))
+        relay_only = BlueJeansClient(http, *_bj(sandbox.base_url, relay_token="demo-relay-token"))
         assert not relay_only.can_list and await relay_only.list_meetings() == []
 
 

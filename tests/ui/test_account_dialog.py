@@ -1,4 +1,4 @@
-"""AddAccountDialog and RelaySignInDialog: fields per provider, inline validation, results."""
+"""Account dialogs: fields per provider, inline validation, the busy state, edit, sign in again."""
 
 from __future__ import annotations
 
@@ -6,18 +6,24 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from launcher.core.models import Account, Provider
-from launcher.ui.account_dialog import AddAccountDialog, RelaySignInDialog
+from launcher.ui.account_dialog import (
+    APP_MODE,
+    AccountSignInDialog,
+    AddAccountDialog,
+    EditAccountDialog,
+    RelaySignInDialog,
+)
 
 pytestmark = pytest.mark.gui
 
-FIELDS = {"name", "base_url", "relay_url", "discovery_url", "username", "password", "token",
-          "api_key"}
+FIELDS = {"name", "base_url", "relay_url", "discovery_url", "username", "password",
+          "client_id", "client_secret", "api_key"}
 SHOWN = {
-    Provider.BLUEJEANS: {"name", "base_url", "relay_url", "username", "password", "token"},
-    Provider.JOINME: {"name", "base_url", "token"},
+    Provider.BLUEJEANS: {"name", "base_url", "relay_url", "username", "password"},
+    Provider.JOINME: {"name", "base_url"},
     Provider.WHEREBY: {"name", "base_url", "api_key"},
     Provider.SKYPE: {"name", "discovery_url", "username", "password"},
 }
@@ -25,7 +31,7 @@ SHOWN = {
 
 @pytest.fixture
 def dialog(qtbot: Any) -> AddAccountDialog:
-    widget = AddAccountDialog()
+    widget = AddAccountDialog(None, taken=["Taken"])
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
@@ -36,7 +42,7 @@ def choose(dialog: AddAccountDialog, provider: Provider) -> None:
     dialog.provider.setCurrentIndex(dialog.provider.findData(provider.value))
 
 
-def type_into(qtbot: Any, dialog: AddAccountDialog, **values: str) -> None:
+def type_into(qtbot: Any, dialog: Any, **values: str) -> None:
     for key, text in values.items():
         edit = dialog.edits[key]
         assert edit.isVisible(), f"{key} is hidden"
@@ -55,7 +61,7 @@ def shown_fields(dialog: AddAccountDialog) -> set[str]:
     return shown
 
 
-def marked(dialog: AddAccountDialog) -> set[str]:
+def marked(dialog: Any) -> set[str]:
     return {key for key, edit in dialog.edits.items() if "border" in edit.styleSheet()}
 
 
@@ -67,7 +73,8 @@ def test_only_the_fields_of_the_chosen_provider_are_shown(
     assert shown_fields(dialog) == SHOWN[provider]
     assert set(dialog.edits) == FIELDS
     assert dialog.hint.text()
-    for key in ("password", "token", "api_key"):
+    assert dialog.mode.isVisible() is (provider is Provider.BLUEJEANS)
+    for key in ("password", "client_secret", "api_key"):
         assert dialog.edits[key].echoMode() == QLineEdit.EchoMode.Password
 
 
@@ -75,33 +82,35 @@ def test_switching_providers_changes_the_fields(dialog: AddAccountDialog) -> Non
     choose(dialog, Provider.SKYPE)
     choose(dialog, Provider.JOINME)
     assert shown_fields(dialog) == SHOWN[Provider.JOINME]
+    assert "browser" in dialog.hint.text()
 
 
-def test_joinme_ok_stays_off_until_valid_and_gives_the_account(
+def test_joinme_needs_only_a_name_and_signs_in_in_the_browser(
     qtbot: Any, dialog: AddAccountDialog
 ) -> None:
     choose(dialog, Provider.JOINME)
     assert not dialog.ok.isEnabled()
     assert dialog.error.text().startswith("Name:")
-    assert marked(dialog) == {"name"}
-
+    assert marked(dialog) == set()  # nobody typed there yet: said, not marked in red
+    assert "placeholder" in dialog.error.styleSheet()
+    type_into(qtbot, dialog, name="x")
+    dialog.edits["name"].clear()
+    assert marked(dialog) == {"name"} and "#c0392b" in dialog.error.styleSheet()
+    type_into(qtbot, dialog, name="Taken")
+    assert not dialog.ok.isEnabled() and "already exists" in dialog.error.text()
     type_into(qtbot, dialog, name="Home join.me")
-    assert not dialog.ok.isEnabled()
-    assert dialog.error.text() == "Access token: a join.me account needs an access token"
-    assert marked(dialog) == {"token"}
-
-    type_into(qtbot, dialog, token="tok-123")
     assert dialog.ok.isEnabled()
     assert dialog.error.text() == "" and marked(dialog) == set()
-
-    account, secrets = dialog.result_value()
+    account, given = dialog.result_value()
     assert account == Account(
         name="Home join.me", provider=Provider.JOINME, base_url="https://api.join.me/v1",
         web_url="https://join.me",
     )
-    assert secrets == {"token": "tok-123"}
-    with qtbot.waitSignal(dialog.accepted, timeout=1000):
+    assert given == {}
+    assert dialog.ok.text() == "Sign in"
+    with qtbot.waitSignal(dialog.submitted, timeout=1000):
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()  # OK starts the sign-in; the dialog stays until it is done
 
 
 def test_a_bad_address_is_named(qtbot: Any, dialog: AddAccountDialog) -> None:
@@ -112,9 +121,9 @@ def test_a_bad_address_is_named(qtbot: Any, dialog: AddAccountDialog) -> None:
     assert marked(dialog) == {"base_url"}
     type_into(qtbot, dialog, base_url="https://api.example.test/v1/")
     assert dialog.ok.isEnabled()
-    account, secrets = dialog.result_value()
+    account, given = dialog.result_value()
     assert account.base_url == "https://api.example.test/v1"
-    assert account.provider is Provider.WHEREBY and secrets == {"api_key": "key"}
+    assert account.provider is Provider.WHEREBY and given == {"api_key": "key"}
 
 
 def test_bluejeans_needs_a_password_with_the_user_name(
@@ -124,13 +133,29 @@ def test_bluejeans_needs_a_password_with_the_user_name(
     type_into(qtbot, dialog, name="Work", username="dana@bluejeans.test")
     assert not dialog.ok.isEnabled()
     assert dialog.error.text().startswith("Password:")
-    assert marked(dialog) == {"password"}
+    assert "not kept" in dialog.error.text()
+    assert marked(dialog) == set()
     type_into(qtbot, dialog, password="pw")
     assert dialog.ok.isEnabled()
-    account, secrets = dialog.result_value()
+    account, given = dialog.result_value()
     assert account.username == "dana@bluejeans.test"
     assert account.relay_url == "https://relay.bluejeans.com/api"
-    assert secrets == {"password": "pw"}
+    assert given == {"password": "pw"}
+
+
+def test_bluejeans_app_key_mode(qtbot: Any, dialog: AddAccountDialog) -> None:
+    choose(dialog, Provider.BLUEJEANS)
+    dialog.mode.setCurrentIndex(dialog.mode.findData(APP_MODE))
+    assert shown_fields(dialog) == {"name", "base_url", "relay_url", "username", "client_id",
+                                    "client_secret"}
+    label = dialog.form.labelForField(dialog.edits["username"])
+    assert isinstance(label, QLabel) and label.text() == "User's e-mail"
+    type_into(qtbot, dialog, name="Org", client_id="app", client_secret="s3cret",
+              username="dana")
+    assert not dialog.ok.isEnabled() and marked(dialog) == {"username"}
+    type_into(qtbot, dialog, username="dana@bluejeans.test")
+    assert dialog.ok.isEnabled()
+    assert dialog.result_value()[1] == {"client_id": "app", "client_secret": "s3cret"}
 
 
 def test_skype_account(qtbot: Any, dialog: AddAccountDialog) -> None:
@@ -142,24 +167,24 @@ def test_skype_account(qtbot: Any, dialog: AddAccountDialog) -> None:
     assert marked(dialog) == {"username"}
     type_into(qtbot, dialog, username="sam@contoso.com", password="pw")
     assert dialog.ok.isEnabled()
-    account, secrets = dialog.result_value()
+    account, given = dialog.result_value()
     assert account.provider is Provider.SKYPE
     assert account.base_url == "https://lyncdiscover.contoso.com"
     assert account.web_url == "https://meet.contoso.com"
-    assert secrets == {"password": "pw"}
+    assert given == {"password": "pw"}
 
 
 def test_values_of_hidden_fields_are_not_used(qtbot: Any, dialog: AddAccountDialog) -> None:
     choose(dialog, Provider.BLUEJEANS)
-    type_into(qtbot, dialog, name="Mixed", token="relay-token", username="u", password="p")
+    type_into(qtbot, dialog, name="Mixed", username="u", password="p")
     choose(dialog, Provider.WHEREBY)
     assert not dialog.ok.isEnabled()
     assert dialog.error.text().startswith("API key:")
     type_into(qtbot, dialog, api_key="wb-key")
     assert dialog.ok.isEnabled()
-    account, secrets = dialog.result_value()
+    account, given = dialog.result_value()
     assert account.username is None and account.relay_url is None
-    assert secrets == {"api_key": "wb-key"}
+    assert given == {"api_key": "wb-key"}
 
 
 def test_secrets_stay_out_of_the_error_text(qtbot: Any, dialog: AddAccountDialog) -> None:
@@ -167,6 +192,99 @@ def test_secrets_stay_out_of_the_error_text(qtbot: Any, dialog: AddAccountDialog
     type_into(qtbot, dialog, name="Work", password="hunter2-secret")
     assert not dialog.ok.isEnabled()
     assert "hunter2-secret" not in dialog.error.text()
+
+
+def test_busy_state_and_a_refusal_coming_back_to_its_field(
+    qtbot: Any, dialog: AddAccountDialog
+) -> None:
+    choose(dialog, Provider.WHEREBY)
+    type_into(qtbot, dialog, name="Team", api_key="bad-key")
+    dialog.set_busy("Checking the API key with Whereby…")
+    assert dialog.progress.isVisible() and dialog.status.isVisible()
+    assert not dialog.ok.isEnabled() and dialog.cancel.isEnabled()
+    assert not dialog.edits["api_key"].isEnabled() and not dialog.provider.isEnabled()
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)  # disabled: nothing happens
+    dialog.set_link("http://127.0.0.1:1/joinme/auth/oauth2?x=1")
+    assert dialog.link.isVisible() and "oauth2" in dialog.link_url()
+    dialog.show_error("api_key", "Whereby did not accept this API key")
+    assert not dialog.progress.isVisible() and not dialog.link.isVisible()
+    assert dialog.edits["api_key"].isEnabled() and dialog.provider.isEnabled()
+    assert marked(dialog) == {"api_key"}
+    assert dialog.error.text() == "API key: Whereby did not accept this API key"
+    assert dialog.ok.isEnabled()  # the form itself is valid: try again
+    assert dialog.edits["api_key"].hasFocus()
+    dialog.show_error(None, "Whereby: could not reach the service; nothing was saved")
+    assert dialog.error.text().startswith("Whereby: could not reach")
+
+
+# ---- edit ------------------------------------------------------------------------------------
+
+
+def test_edit_dialog_validates_and_gives_only_the_changes(qtbot: Any) -> None:
+    account = Account("Work", Provider.SKYPE, "https://lyncdiscover.contoso.com",
+                      username="sam@contoso.com")
+    dialog = EditAccountDialog(None, account, taken=["Work", "Home"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.ok.isEnabled()  # nothing changed yet
+    label = dialog.findChild(QLineEdit, "discovery_url")
+    assert label is dialog.base_url
+    dialog.name.clear()
+    assert not dialog.ok.isEnabled() and dialog.error.text().startswith("Name:")
+    qtbot.keyClicks(dialog.name, "Home")
+    assert not dialog.ok.isEnabled() and "already exists" in dialog.error.text()
+    dialog.name.clear()
+    qtbot.keyClicks(dialog.name, "Work SfB")
+    assert dialog.ok.isEnabled()
+    assert dialog.changes() == {"name": "Work SfB"}
+    dialog.base_url.clear()
+    qtbot.keyClicks(dialog.base_url, "lyncdiscover.contoso.com")
+    assert not dialog.ok.isEnabled() and dialog.error.text().startswith("Discovery URL:")
+    dialog.base_url.clear()
+    qtbot.keyClicks(dialog.base_url, "https://lyncdiscover.fabrikam.com/")
+    assert dialog.changes() == {"name": "Work SfB",
+                                "base_url": "https://lyncdiscover.fabrikam.com"}
+
+
+# ---- sign in again ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("provider", "needs", "words"),
+    [
+        (Provider.JOINME, (), "browser"),
+        (Provider.WHEREBY, ("api_key",), "API key"),
+        (Provider.BLUEJEANS, ("password",), "not kept"),
+        (Provider.BLUEJEANS, (), "app key"),
+        (Provider.SKYPE, ("password",), ""),
+    ],
+)
+def test_sign_in_dialog_asks_only_what_is_needed(
+    qtbot: Any, provider: Provider, needs: tuple[str, ...], words: str
+) -> None:
+    account = Account("Acc", provider, "https://x.example/v1", username="u@x.example")
+    dialog = AccountSignInDialog(None, account, needs, "the sign-in has expired")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert set(dialog.edits) == set(needs)
+    assert "the sign-in has expired" in dialog.hint.text() and words in dialog.hint.text()
+    assert dialog.ok.isEnabled() is (not needs)
+    for key in needs:
+        qtbot.keyClicks(dialog.edits[key], "secret-value")
+    assert dialog.ok.isEnabled()
+    for key in needs:
+        assert dialog.value(key) == "secret-value"
+        assert dialog.edits[key].echoMode() == QLineEdit.EchoMode.Password
+
+
+def test_sign_in_dialog_asks_the_bluejeans_user_name_when_there_is_none(qtbot: Any) -> None:
+    account = Account("BJ", Provider.BLUEJEANS, "https://api.bluejeans.com")
+    dialog = AccountSignInDialog(None, account, ("username", "password"))
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.edits["password"], "pw")
+    assert not dialog.ok.isEnabled() and dialog.error.text().startswith("User name:")
+    qtbot.keyClicks(dialog.edits["username"], "dana@bluejeans.test")
+    assert dialog.ok.isEnabled()
 
 
 # ---- relay sign-in ------------------------------------------------------------------------------

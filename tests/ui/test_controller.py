@@ -35,12 +35,14 @@ from launcher.store.db import open_database
 from launcher.store.paths import Paths
 from launcher.store.secrets import SecretStore
 from launcher.store.settings import SettingsStore
-from launcher.ui.account_dialog import AddAccountDialog, RelaySignInDialog
+from launcher.ui.account_dialog import AccountSignInDialog, AddAccountDialog, RelaySignInDialog
 from launcher.ui.controller import AppController
 from launcher.ui.dialogs import PasscodeDialog, SkypeJoinDialog, StartedMeetingDialog
+from launcher.ui.dialogs import SignInDialog as JoinSignInDialog
 from launcher.ui.main_window import MainWindow
 from launcher.ui.models import meeting_key
 from launcher.ui.prompter import DialogPrompter
+from tests.browser import FakeBrowser
 from tests.ui.test_dialogs_join import click, dialog_of, texts, wait_for
 
 pytestmark = pytest.mark.gui
@@ -563,42 +565,56 @@ async def test_ad_hoc_joinme_meeting(
         await wait_for(lambda: not app.window.findChildren(QDialog))
 
 
-async def test_relay_sign_in_keeps_the_token_not_the_password(
+async def test_relay_sign_in_during_a_join_keeps_the_token_not_the_password(
     qtbot: Any, qloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with demo(tmp_path, qtbot, monkeypatch) as app:
         await app.synced()
         secrets = app.controller.ctx.secrets
-        secrets.set("Demo BlueJeans", "token", "expired-token")
-        app.window.sign_in_requested.emit("Demo BlueJeans")
+        stored = secrets.all_secrets("Demo BlueJeans")
+        del stored["relay_token"]  # the relay does not know who we are
+        secrets.replace_account("Demo BlueJeans", stored)
+        app.controller.ctx.forget_client("Demo BlueJeans")
+        app.controller.spawn(app.controller.join_link(f"{app.base}/bluejeans/web/184405040"))
+        login = await dialog_of(app.window, JoinSignInDialog)
+        click(qtbot, login, "sign_in")
         dialog = await dialog_of(app.window, RelaySignInDialog)
         assert dialog.user.text() == "demo@bluejeans.test"
-        qtbot.keyClicks(dialog.secret, "wrong-password")
-        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-        await wait_for(lambda: app.window.banner.property("error") is True)
-        assert secrets.get("Demo BlueJeans", "token") == "expired-token"
-
-        app.window.sign_in_requested.emit("Demo BlueJeans")
-        dialog = await wait_for(lambda: next(iter(visible(app.window, RelaySignInDialog)), None))
         qtbot.keyClicks(dialog.secret, "demo-bluejeans-password")
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-        await wait_for(lambda: app.window.banner.text()
-                       == "Signed in to BlueJeans as demo@bluejeans.test.")
-        token = secrets.get("Demo BlueJeans", "token")
-        assert token not in (None, "expired-token", "demo-bluejeans-password")
-        await wait_for(lambda: not app.window.findChildren(RelaySignInDialog))
-        await app.synced()  # signing in refreshes
+        url = await app.opened_url()
+        assert url.endswith("/bluejeans/web/184405040")  # signed in: the join goes ahead
+        relay = secrets.get("Demo BlueJeans", "relay_token")
+        assert relay and relay in app.sandbox.state.bluejeans.relay_tokens
+        assert "demo-bluejeans-password" not in app.controller.ctx.paths.secrets_file.read_text()
 
 
-async def test_sign_in_for_other_providers_explains_what_to_do(
+async def test_sign_in_again_from_the_sidebar_asks_for_the_whereby_key(
     qtbot: Any, qloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with demo(tmp_path, qtbot, monkeypatch) as app:
-        app.window.sign_in_requested.emit("Demo Whereby")
-        await wait_for(lambda: app.window.banner.property("error") is True)
-        assert "Demo Whereby" in app.window.banner.text()
-        assert "Add account" in app.window.banner.text()
-        assert app.dialogs.seen == []
+        await app.synced()
+        app.sandbox.state.auth_knobs("whereby", {"expire_tokens": True})  # the key is revoked
+        app.sandbox.state.whereby.api_keys.add("new-whereby-key")
+        await app.controller.refresh_now()
+        assert app.statuses()["Demo Whereby"] is SyncState.SIGN_IN_NEEDED
+        button = app.window.findChild(QPushButton, "status:Demo Whereby")
+        assert button is not None and "sign-in needed" in button.text()
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # one click
+        dialog = await dialog_of(app.window, AccountSignInDialog)
+        assert set(dialog.edits) == {"api_key"}
+        qtbot.keyClicks(dialog.edits["api_key"], "still-wrong")
+        click(qtbot, dialog, "ok")
+        await wait_for(lambda: "did not accept" in dialog.error.text())
+        assert dialog.isVisible() and "border" in dialog.edits["api_key"].styleSheet()
+        dialog.edits["api_key"].clear()
+        qtbot.keyClicks(dialog.edits["api_key"], "new-whereby-key")
+        click(qtbot, dialog, "ok")
+        await wait_for(lambda: not app.window.findChildren(AccountSignInDialog))
+        assert app.window.banner.text() == "Signed in to “Demo Whereby” again."
+        await wait_for(lambda: app.statuses()["Demo Whereby"] is SyncState.UP_TO_DATE, limit=10)
+        assert app.controller.ctx.secrets.all_secrets("Demo Whereby") == {
+            "api_key": "new-whereby-key"}
 
 
 async def test_add_an_account(
@@ -606,22 +622,26 @@ async def test_add_an_account(
 ) -> None:
     async with demo(tmp_path, qtbot, monkeypatch) as app:
         await app.synced()
+        browser = FakeBrowser()
+        monkeypatch.setattr(controller_module, "open_url", browser)
         app.window.add_account_requested.emit()
         dialog = await dialog_of(app.window, AddAccountDialog)
         dialog.provider.setCurrentIndex(dialog.provider.findData("joinme"))
         qtbot.keyClicks(dialog.edits["name"], "Second join.me")
         qtbot.keyClicks(dialog.edits["base_url"], f"{app.base}/joinme/v1")
-        qtbot.keyClicks(dialog.edits["token"], "demo-joinme-token")
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-        await wait_for(lambda: "Second join.me" in app.statuses())
+        await wait_for(lambda: "Second join.me" in app.statuses(), limit=10)
         await wait_for(lambda: app.statuses()["Second join.me"] is SyncState.UP_TO_DATE,
                        limit=10)
-        assert app.controller.ctx.secrets.get("Second join.me", "token") == "demo-joinme-token"
+        assert browser.opened and browser.visits[0].status == 200
+        stored = app.controller.ctx.secrets.all_secrets("Second join.me")
+        assert set(stored) == {"token", "refresh_token", "token_expires"}
         combo = app.window.account_filter
         assert "Second join.me" in {combo.itemData(i) for i in range(combo.count())}
         await wait_for(lambda: any(m.account == "Second join.me"
                                    for m in app.window.model.meetings()))
         await wait_for(lambda: not app.window.findChildren(AddAccountDialog))
+        assert "signed in as demo@joinme.test" in app.window.banner.text()
 
 
 async def test_closing_to_the_tray_says_so_once(

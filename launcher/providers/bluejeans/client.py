@@ -33,6 +33,12 @@ log = logging.getLogger("launcher.providers.bluejeans")
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+#: Called with a new Meetings REST token and when it runs out, to keep them.
+TokenSaver = Callable[["RestSignIn"], Awaitable[None]]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class RelayPacer:
@@ -75,15 +81,28 @@ class _Session:
     expires_at: float
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class RestSignIn:
+    """A Meetings REST access token, when it runs out (aware UTC) and whose it is."""
+
+    token: str = dataclasses.field(repr=False)
+    expires_at: dt.datetime
+    user_id: str
+
+
 class BlueJeansClient:
     """BlueJeans relay pre-join check plus the Meetings REST API's scheduled meetings.
 
     The relay (``account.relay_url``) answers the pre-join check and issues relay access
-    tokens; ``credentials.token`` is the relay token. The Meetings REST API
-    (``account.base_url``) lists meetings with the password grant
-    (``credentials.username``/``password``) or the client-credentials grant
-    (``credentials.client_id``/``client_secret`` plus ``account.username`` as the
-    user's e-mail address). Join links are ``{account.web_url}/{numericMeetingId}``.
+    tokens; ``credentials.relay_token`` is the relay token. The Meetings REST API
+    (``account.base_url``) is used with ``credentials.token`` (an access token from an
+    earlier sign-in, valid until ``credentials.token_expires``), renewed with the
+    client-credentials grant (``credentials.client_id``/``client_secret`` plus
+    ``account.username`` as the user's e-mail address) where the account has one. The
+    user's password is not kept: :meth:`sign_in` takes it once (``credentials.password``
+    given for that call). When the token runs out and nothing can renew it, requests
+    raise AuthenticationRequired ("sign-in needed"). Join links are
+    ``{account.web_url}/{numericMeetingId}``.
     """
 
     #: Subtracted from ``expires_in`` so a token is renewed before it runs out.
@@ -97,6 +116,8 @@ class BlueJeansClient:
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        now: Callable[[], dt.datetime] = _utcnow,
+        on_tokens: TokenSaver | None = None,
     ) -> None:
         if account.provider is not Provider.BLUEJEANS:
             raise ConfigError(f"account {account.name!r} is not a BlueJeans account")
@@ -104,10 +125,13 @@ class BlueJeansClient:
         self._account = account
         self._credentials = credentials
         self._clock = clock
+        self._now = now
+        self._on_tokens = on_tokens
         self._relay_url = (account.relay_url or DEFAULT_RELAY_URL).rstrip("/")
         self._base_url = account.base_url.rstrip("/")
         self._web_url = (account.web_url or DEFAULT_WEB_URLS[Provider.BLUEJEANS]).rstrip("/")
-        self._relay_token: str | None = credentials.token or None
+        self._relay_token: str | None = credentials.relay_token or None
+        self._stored_token: str | None = credentials.token or None
         self._pacer = RelayPacer(clock=clock, sleep=sleep)
         self._session_lock = asyncio.Lock()
         self._session: _Session | None = None
@@ -120,8 +144,12 @@ class BlueJeansClient:
 
     @property
     def can_list(self) -> bool:
-        """Whether the account has Meetings REST credentials (else ``list_meetings`` is [])."""
-        return protocol.grant_kind(self._credentials, self._rest_username()) is not None
+        """Whether the account signs in to the Meetings REST API (else ``list_meetings`` is [])."""
+        return (
+            self._stored_token is not None
+            or self._session is not None
+            or protocol.grant_kind(self._credentials, self._rest_username()) is not None
+        )
 
     # ---- relay -------------------------------------------------------------------------
 
@@ -225,27 +253,90 @@ class BlueJeansClient:
         if self._session is session:
             self._session = None
 
+    async def sign_in(self) -> RestSignIn:
+        """Get a new Meetings REST token with the grant the credentials allow.
+
+        The password grant (``credentials.password`` with the user name) or the
+        client-credentials grant; the answer says whose token it is. Raises
+        AuthenticationRequired when the credentials are refused.
+        """
+        async with self._session_lock:
+            self._session = None
+            self._stored_token = None
+            return await self._grant()
+
     async def _ensure_session(self) -> _Session:
         async with self._session_lock:
             session = self._session
             if session is not None and self._clock() < session.expires_at:
                 return session
             self._session = None
-            username = self._rest_username()
-            request = protocol.build_token(self._base_url, self._credentials, username=username)
-            granted_at = self._clock()
-            grant = protocol.parse_token(
-                await send(self._http, request, provider=protocol.PROVIDER)
+            stored = await self._stored_session()
+            if stored is not None:
+                return stored
+            if protocol.grant_kind(self._credentials, self._rest_username()) is None:
+                raise AuthenticationRequired(
+                    protocol.PROVIDER,
+                    "sign-in needed: the BlueJeans sign-in has expired; sign in again",
+                    code="expired",
+                )
+            await self._grant()
+            assert self._session is not None
+            return self._session
+
+    async def _stored_session(self) -> _Session | None:
+        """Use the token kept from an earlier sign-in, once, if it has not run out."""
+        token, self._stored_token = self._stored_token, None
+        if token is None or self._credentials.password:
+            return None  # a password given for this run signs in afresh
+        expires = self._credentials.token_expires
+        left = None if expires is None else (expires - self._now()).total_seconds()
+        if left is not None and left <= self.TOKEN_SKEW:
+            log.info("BlueJeans %s: the kept sign-in has run out", self._account.name)
+            return None
+        try:
+            user_id, enterprise_id = protocol.parse_token_info(
+                await send(
+                    self._http,
+                    protocol.build_token_info(self._base_url, token),
+                    provider=protocol.PROVIDER,
+                )
             )
-            user_id = grant.user_id or self._user_id or await self._lookup_user_id(grant)
-            self._user_id = user_id
-            session = _Session(
-                grant.access_token,
-                user_id,
-                protocol.token_expiry(granted_at, grant, skew=self.TOKEN_SKEW),
-            )
-            self._session = session
-            return session
+        except AuthenticationRequired:
+            log.info("BlueJeans %s: the kept sign-in was refused", self._account.name)
+            return None
+        if user_id is None:
+            grant = protocol.Grant(token, left or protocol.DEFAULT_TOKEN_LIFETIME,
+                                   enterprise_id=enterprise_id)
+            user_id = self._user_id or await self._lookup_user_id(grant)
+        self._user_id = user_id
+        lifetime = protocol.DEFAULT_TOKEN_LIFETIME if left is None else left - self.TOKEN_SKEW
+        session = _Session(token, user_id, self._clock() + lifetime)
+        self._session = session
+        return session
+
+    async def _grant(self) -> RestSignIn:
+        username = self._rest_username()
+        request = protocol.build_token(self._base_url, self._credentials, username=username)
+        granted_at, granted_wall = self._clock(), self._now()
+        grant = protocol.parse_token(await send(self._http, request, provider=protocol.PROVIDER))
+        user_id = grant.user_id or self._user_id or await self._lookup_user_id(grant)
+        self._user_id = user_id
+        self._session = _Session(
+            grant.access_token,
+            user_id,
+            protocol.token_expiry(granted_at, grant, skew=self.TOKEN_SKEW),
+        )
+        signed_in = RestSignIn(
+            grant.access_token, granted_wall + dt.timedelta(seconds=grant.expires_in), user_id
+        )
+        if self._on_tokens is not None:
+            try:
+                await self._on_tokens(signed_in)
+            except Exception as exc:  # the token still works for this run
+                log.warning("BlueJeans %s: the new sign-in could not be saved (%s)",
+                            self._account.name, type(exc).__name__)
+        return signed_in
 
     async def _lookup_user_id(self, grant: protocol.Grant) -> str:
         """Find the user id for a client-credentials token (scope names an enterprise)."""

@@ -165,7 +165,11 @@ def build_relay_token(relay_url: str, username: str, password: str) -> HttpReque
     basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
     headers = dict(_JSON_HEADERS)
     headers["Authorization"] = f"Basic {basic}"
-    return HttpRequest("POST", f"{_base(relay_url)}/auth/accesstokens", headers=headers)
+    # A second token is harmless, so a throttled request may be sent again (the relay
+    # allows 2 requests a second: a sign-in right after a pre-join check can meet it).
+    return HttpRequest(
+        "POST", f"{_base(relay_url)}/auth/accesstokens", headers=headers, idempotent=True
+    )
 
 
 def parse_relay_token(resp: HttpResponse) -> str:
@@ -284,6 +288,34 @@ def token_expiry(now: float, grant: Grant, *, skew: float = 60.0) -> float:
     always "expired".)
     """
     return now + grant.expires_in - skew
+
+
+def build_token_info(base_url: str, token: str) -> HttpRequest:
+    """Build ``GET /oauth2/tokenInfo?access_token=`` (is the token good, and whose is it?)."""
+    return HttpRequest(
+        "GET",
+        f"{_base(base_url)}/oauth2/tokenInfo",
+        params={"access_token": token},
+        headers=_JSON_HEADERS,
+    )
+
+
+def parse_token_info(resp: HttpResponse) -> tuple[str | None, str | None]:
+    """Return ``(user id, enterprise id)`` of a token; AuthenticationRequired if it is dead."""
+    if resp.status in (400, 401, 403):
+        raise AuthenticationRequired(
+            PROVIDER,
+            "sign-in needed: the BlueJeans sign-in has expired; sign in again",
+            status=resp.status,
+        )
+    raise_for_error(resp)
+    body = _json_ok(resp)
+    if not isinstance(body, dict):
+        raise _violation("the token information is not an object", resp)
+    user_id, enterprise_id = _as_id(body.get("user")), _as_id(body.get("enterprise"))
+    if user_id is None and enterprise_id is None:
+        raise _violation("the token information names neither a user nor an enterprise", resp)
+    return user_id, enterprise_id
 
 
 def _bearer(token: str) -> dict[str, str]:

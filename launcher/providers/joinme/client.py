@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
 import httpx
@@ -12,10 +13,20 @@ import httpx
 from launcher.core.errors import AuthenticationRequired, ConfigError
 from launcher.core.models import Account, Credentials, Meeting, Provider, StartedMeeting
 from launcher.providers.http import HttpRequest, HttpResponse, parse_off_loop, send
+from launcher.providers.joinme import oauth
 from launcher.providers.joinme import protocol as p
+from launcher.providers.joinme.oauth import TokenSet
 from launcher.providers.joinme.protocol import MeetingPatch, ScheduleDraft
 
 log = logging.getLogger("launcher.providers.joinme")
+
+#: Called with the new tokens after a refresh, to keep them (the secret store).
+TokenSaver = Callable[[TokenSet], Awaitable[None]]
+Build = Callable[[str], HttpRequest]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class JoinMeClient:
@@ -26,13 +37,28 @@ class JoinMeClient:
     never logged.
     """
 
-    def __init__(self, http: httpx.AsyncClient, account: Account, credentials: Credentials) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        account: Account,
+        credentials: Credentials,
+        *,
+        on_tokens: TokenSaver | None = None,
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
         if account.provider is not Provider.JOINME:
             raise ConfigError(f"account {account.name!r} is not a join.me account")
         self._http = http
         self._account = account
         self._credentials = credentials
         self._base = account.base_url.rstrip("/")
+        self._auth = oauth.auth_base(account.base_url)
+        self._access = credentials.token or None
+        self._refresh_token = credentials.refresh_token or None
+        self._expires = credentials.token_expires
+        self._on_tokens = on_tokens
+        self._clock = clock
+        self._refresh_lock = asyncio.Lock()
 
     def __repr__(self) -> str:
         return f"JoinMeClient(account={self._account.name!r})"
@@ -43,7 +69,7 @@ class JoinMeClient:
         return self._account
 
     def _token(self) -> str:
-        token = self._credentials.token
+        token = self._access
         if not token:
             raise AuthenticationRequired(
                 p.PROVIDER, "no access token is stored for this account; sign in to join.me"
@@ -53,6 +79,63 @@ class JoinMeClient:
     async def _send(self, request: HttpRequest) -> HttpResponse:
         return await send(self._http, request, provider=p.PROVIDER)
 
+    async def _call(self, build: Build) -> HttpResponse:
+        """Send the request *build* makes with a valid token.
+
+        The request is built (and its input validated) before anything is sent. An
+        access token at the end of its life is renewed first; a 401 saying the token
+        ran out is answered with one silent refresh and a retry (a refused request was
+        not carried out, so repeating it is safe). ``stale_token`` is not refreshed:
+        the user has to approve the app again.
+        """
+        token = self._token()
+        request = build(token)
+        if self._refresh_token and oauth.needs_refresh(self._expires, self._clock()):
+            token = await self._refresh(token)
+            request = build(token)
+        resp = await self._send(request)
+        if self._refresh_token and p.refreshable(resp):
+            log.info("join.me %s: access token refused; renewing it", self._account.name)
+            token = await self._refresh(token)
+            resp = await self._send(build(token))
+        return resp
+
+    async def _refresh(self, failed: str) -> str:
+        """Renew the access token (once for concurrent callers) and return the new one."""
+        async with self._refresh_lock:
+            if self._access and self._access != failed:
+                return self._access  # another request renewed it meanwhile
+            refresh = self._refresh_token
+            if not refresh:
+                raise AuthenticationRequired(
+                    p.PROVIDER, "the join.me sign-in has expired; sign in to join.me again"
+                )
+            resp = await send(
+                self._http, oauth.build_refresh(self._auth, refresh_token=refresh),
+                provider=p.PROVIDER,
+            )
+            try:
+                tokens = oauth.parse_token(resp, now=self._clock(), previous_refresh=refresh)
+            except AuthenticationRequired:
+                self._refresh_token = None  # refused: do not try it again
+                raise
+            self._access = tokens.access_token
+            self._refresh_token = tokens.refresh_token
+            self._expires = tokens.expires_at
+            log.info("join.me %s: access token renewed", self._account.name)
+            if self._on_tokens is not None:
+                try:
+                    await self._on_tokens(tokens)
+                except Exception as exc:  # the renewed token still works for this run
+                    log.warning("join.me %s: the renewed sign-in could not be saved (%s)",
+                                self._account.name, type(exc).__name__)
+            return tokens.access_token
+
+    async def user_email(self) -> str | None:
+        """Return the signed-in user's e-mail address (checks the token on the way)."""
+        resp = await self._call(lambda t: p.build_get_user(self._base, t))
+        return p.parse_user_email(resp)
+
     async def list_meetings(
         self, start: dt.datetime | None = None, end: dt.datetime | None = None
     ) -> list[Meeting]:
@@ -61,9 +144,9 @@ class JoinMeClient:
         ``end`` is passed to join.me as ``endDate``; ``start`` is applied here (the API
         returns upcoming meetings only and has no start filter).
         """
-        request = p.build_list_meetings(self._base, self._token(), end=end)
+        resp = await self._call(lambda t: p.build_list_meetings(self._base, t, end=end))
         meetings = await parse_off_loop(
-            p.parse_list_meetings, await self._send(request), account=self._account.name
+            p.parse_list_meetings, resp, account=self._account.name
         )
         kept = p.overlapping(meetings, start, end)
         log.debug(
@@ -73,14 +156,14 @@ class JoinMeClient:
 
     async def get_meeting(self, meeting_id: str) -> Meeting:
         """Return one scheduled meeting; NotFound if it does not exist."""
-        request = p.build_get_meeting(self._base, self._token(), meeting_id)
-        return p.parse_get_meeting(await self._send(request), self._account.name)
+        resp = await self._call(lambda t: p.build_get_meeting(self._base, t, meeting_id))
+        return p.parse_get_meeting(resp, self._account.name)
 
     async def schedule_meeting(self, draft: ScheduleDraft) -> Meeting:
         """Schedule a meeting; the draft is validated before anything is sent."""
         valid = p.validate_schedule(draft)
-        request = p.build_schedule_meeting(self._base, self._token(), valid)
-        return p.parse_schedule_meeting(await self._send(request), self._account.name)
+        resp = await self._call(lambda t: p.build_schedule_meeting(self._base, t, valid))
+        return p.parse_schedule_meeting(resp, self._account.name)
 
     async def update_meeting(self, meeting_id: str, patch: MeetingPatch) -> Meeting:
         """Change some fields of a meeting and return the updated meeting.
@@ -98,13 +181,14 @@ class JoinMeClient:
         if (valid.start is None) != (valid.end is None):
             current = await self.get_meeting(mid)
             valid = p.validate_patch(current, valid)
-        request = p.build_update_meeting(self._base, self._token(), mid, valid)
-        return p.parse_update_meeting(await self._send(request), self._account.name)
+        final = valid
+        resp = await self._call(lambda t: p.build_update_meeting(self._base, t, mid, final))
+        return p.parse_update_meeting(resp, self._account.name)
 
     async def delete_meeting(self, meeting_id: str) -> None:
         """Cancel a scheduled meeting; NotFound if it does not exist (any more)."""
-        request = p.build_delete_meeting(self._base, self._token(), meeting_id)
-        p.parse_delete_meeting(await self._send(request))
+        resp = await self._call(lambda t: p.build_delete_meeting(self._base, t, meeting_id))
+        p.parse_delete_meeting(resp)
 
     async def start_meeting(
         self,
@@ -123,16 +207,18 @@ class JoinMeClient:
         them see it. ``webhooks`` (``meeting.start`` / ``meeting.end``) are passed on;
         join.me's answer about them is in ``StartedMeeting.webhooks_status``.
         """
-        request = p.build_start_meeting(
-            self._base,
-            self._token(),
-            meeting_id,
-            personal_url=personal_url,
-            headless=headless,
-            viewer_app_detection=viewer_app_detection,
-            webhooks=webhooks,
+        resp = await self._call(
+            lambda t: p.build_start_meeting(
+                self._base,
+                t,
+                meeting_id,
+                personal_url=personal_url,
+                headless=headless,
+                viewer_app_detection=viewer_app_detection,
+                webhooks=webhooks,
+            )
         )
-        started = p.parse_start_meeting(await self._send(request))
+        started = p.parse_start_meeting(resp)
         log.info("join.me %s: meeting started", self._account.name)
         return started
 

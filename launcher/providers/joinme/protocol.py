@@ -240,6 +240,23 @@ def build_list_meetings(
     return HttpRequest("GET", _url(base_url, "meetings"), params=params, headers=_headers(token))
 
 
+def build_get_user(base_url: str, token: str) -> HttpRequest:
+    """``GET /user``: the signed-in user's profile (a cheap check of a token)."""
+    return HttpRequest("GET", _url(base_url, "user"), headers=_headers(token))
+
+
+def parse_user_email(resp: HttpResponse) -> str | None:
+    """Return the profile's e-mail address (None if it has none we can use).
+
+    Only the address is read: the profile also holds the organizer code, a secret.
+    """
+    body = _body(resp, (200,))
+    if not isinstance(body, dict):
+        raise ProtocolViolation(PROVIDER, "join.me sent a user profile we cannot read")
+    email = body.get("email")
+    return email.strip() if isinstance(email, str) and is_email(email.strip()) else None
+
+
 def build_get_meeting(base_url: str, token: str, meeting_id: str) -> HttpRequest:
     """``GET /meetings/{meetingId}``."""
     mid = validate_meeting_id(meeting_id)
@@ -368,6 +385,17 @@ def _error_body(resp: HttpResponse) -> tuple[str | None, str | None]:
     return message, code if isinstance(code, str) and code else None
 
 
+def refreshable(resp: HttpResponse) -> bool:
+    """Whether a 401 says the access token ran out (a refresh may fix it).
+
+    ``stale_token`` is not: the user must approve the app again in the browser.
+    """
+    if resp.status != 401:
+        return False
+    _message, code = _error_body(resp)
+    return code != "stale_token"
+
+
 def raise_for_error(resp: HttpResponse) -> NoReturn:
     """Raise the typed error for a response that is not the expected success."""
     status = resp.status
@@ -390,6 +418,7 @@ def raise_for_error(resp: HttpResponse) -> NoReturn:
                 "the join.me authorization must be renewed: sign in to join.me again and "
                 "approve Meeting Launcher's access",
                 status=status,
+                code=code,
             )
         www = (resp.header("www-authenticate") or "").lower()
         if status == 401 or code == "invalid_token" or "invalid_token" in www:
@@ -397,12 +426,14 @@ def raise_for_error(resp: HttpResponse) -> NoReturn:
                 PROVIDER,
                 "the sign-in was refused or has expired; sign in to join.me again",
                 status=status,
+                code=code or "invalid_token",
             )
         raise AuthenticationRequired(
             PROVIDER,
             "join.me refused access (the account may be inactive, or the sign-in lacks a "
             "permission); sign in to join.me again",
             status=status,
+            code=code,
         )
     if status == 404:
         raise NotFound(PROVIDER, "the meeting was not found; it may have been deleted", status=404)

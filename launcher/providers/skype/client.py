@@ -95,6 +95,14 @@ class SkypeClient:
         """The ``endpointId`` this client instance registers its application with."""
         return self._endpoint_id
 
+    async def sign_in(self) -> None:
+        """Sign in now: discovery, the password grant and a new application.
+
+        Raises AuthenticationRequired when the user name or password is refused, and
+        the usual provider errors when the discovery URL leads nowhere.
+        """
+        await self._ensure_app()
+
     # ---- meetings ----------------------------------------------------------------------
 
     async def list_meetings(

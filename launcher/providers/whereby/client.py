@@ -123,6 +123,15 @@ class WherebyClient:
             p.PROVIDER, f"the room list did not end after {MAX_PAGES} pages; stopped reading it"
         )
 
+    async def check_key(self) -> None:
+        """Check the API key with the cheapest request there is (one room, one page).
+
+        AuthenticationRequired when Whereby refuses the key; ProviderUnavailable when
+        Whereby cannot be reached.
+        """
+        request = p.build_list_rooms(self._base, self._key(), page_size=1)
+        p.parse_list_page(await self._send(request))
+
     async def delete_room(self, room_id: str) -> None:
         """Delete a room. Deleting a room that is already gone succeeds too."""
         request = p.build_delete_room(self._base, self._key(), room_id)

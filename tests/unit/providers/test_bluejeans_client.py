@@ -31,7 +31,8 @@ ACCOUNT = Account(
     username="demo@bluejeans.test",
 )
 PASSWORD = Credentials(
-    token="demo-relay-token", username="demo@bluejeans.test", password="demo-bluejeans-password"
+    relay_token="demo-relay-token", username="demo@bluejeans.test",
+    password="demo-bluejeans-password",
 )
 T = TypeVar("T")
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -367,7 +368,7 @@ def test_relay_only_account_lists_nothing():
         assert client.can_list is False
         return await client.list_meetings()
 
-    assert run(fake, body, account=account, credentials=Credentials(token="relay")) == []
+    assert run(fake, body, account=account, credentials=Credentials(relay_token="relay")) == []
     assert fake.requests == []
 
 

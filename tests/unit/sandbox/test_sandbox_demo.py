@@ -9,6 +9,7 @@ import pytest
 
 from launcher.sandbox.demo import DemoAccount, bulk, demo_accounts, provider_urls
 from launcher.sandbox.state import SandboxState, from_ms
+from launcher.store.secrets import KINDS
 
 NOW = dt.datetime(2031, 3, 4, 10, 7, 30, tzinfo=dt.UTC)
 
@@ -26,7 +27,8 @@ def test_demo_accounts() -> None:
     assert bluejeans.relay_url == "http://127.0.0.1:9999/bluejeans/relay/api"
     assert bluejeans.web_url == "http://127.0.0.1:9999/bluejeans/web"
     assert bluejeans.username == "demo@bluejeans.test"
-    assert bluejeans.secrets == {"password": "demo-bluejeans-password", "token": "demo-relay-token"}
+    assert bluejeans.secrets == {"token": "demo-bluejeans-rest-token",
+                                 "relay_token": "demo-relay-token"}  # no password kept
     assert joinme.secrets == {"token": "demo-joinme-token"}
     assert whereby.secrets == {"api_key": "demo-whereby-key"}
     assert skype.base_url == "http://127.0.0.1:9999/skype/autodiscover/root"
@@ -34,7 +36,7 @@ def test_demo_accounts() -> None:
     assert skype.secrets == {"password": "demo-skype-password"}
     assert joinme.relay_url is None
     for account in accounts:  # the secret-store kinds
-        assert set(account.secrets) <= {"token", "api_key", "password", "client_secret"}
+        assert set(account.secrets) <= set(KINDS)
 
 
 def test_demo_account_is_frozen_and_hides_secrets() -> None:
