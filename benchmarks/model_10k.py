@@ -31,7 +31,7 @@ os.environ.setdefault("QT_API", "pyside6")
 
 from PySide6.QtWidgets import QApplication
 
-from launcher.core.models import Meeting, Provider, Role
+from launcher.core.models import API_PROVIDERS, Meeting, Role
 from launcher.ui.agenda_view import AgendaView
 from launcher.ui.models import MeetingFilterProxy, MeetingListModel
 
@@ -54,7 +54,7 @@ def rss_kib() -> int:
 
 def make_meetings(count: int, now: dt.datetime, seed: int = 1) -> list[Meeting]:
     rng = random.Random(seed)
-    providers = list(Provider)
+    providers = list(API_PROVIDERS)
     out = []
     for i in range(count):
         provider = providers[i % len(providers)]

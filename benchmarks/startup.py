@@ -47,7 +47,7 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
 
 def cached_profile(root: Path) -> None:
     """4 accounts and 1,000 cached meetings each, written with the app's own stores."""
-    from launcher.core.models import Account, Meeting, Provider
+    from launcher.core.models import API_PROVIDERS, Account, Meeting
     from launcher.store.accounts import AccountStore
     from launcher.store.cache import CachedAccount, MeetingCache
     from launcher.store.db import open_database
@@ -56,7 +56,7 @@ def cached_profile(root: Path) -> None:
     paths = resolve_paths({"MEETING_LAUNCHER_HOME": str(root)}).ensure()
     now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
     accounts, cache = [], {}
-    for provider in Provider:
+    for provider in API_PROVIDERS:
         name = f"Bench {provider.label}"
         accounts.append(Account(name, provider, "https://example.invalid/api"))
         meetings = tuple(

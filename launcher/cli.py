@@ -30,6 +30,7 @@ from launcher.core.errors import (
 )
 from launcher.core.joinflow import AskLogin, AskPasscode, ExplainNotInvited
 from launcher.core.models import (
+    API_PROVIDERS,
     Account,
     Meeting,
     Provider,
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Add an account and sign in to it. join.me signs in in your browser; "
         "passwords are asked for on the terminal (or read with --password-stdin).",
     )
-    add.add_argument("provider", choices=[p.value for p in Provider])
+    add.add_argument("provider", choices=[p.value for p in API_PROVIDERS])
     add.add_argument("--name", required=True)
     add.add_argument("--base-url", help="API base URL (defaults to the provider's)")
     add.add_argument("--relay-url", help="BlueJeans relay base URL")

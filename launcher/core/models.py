@@ -8,17 +8,30 @@ import enum
 
 
 class Provider(enum.StrEnum):
-    """The meeting services Meeting Launcher has API clients for."""
+    """Where meetings come from: a meeting service's API, or a calendar source.
+
+    The first four are meeting services with API clients. ``ICS`` (a calendar file or
+    subscription URL), ``CALDAV`` (a CalDAV account) and ``LOCAL`` (links the user saved)
+    are calendar sources: their events may hold links of any service in the catalogue.
+    """
 
     BLUEJEANS = "bluejeans"
     JOINME = "joinme"
     WHEREBY = "whereby"
     SKYPE = "skype"
+    ICS = "ics"
+    CALDAV = "caldav"
+    LOCAL = "local"
 
     @property
     def label(self) -> str:
         """The name users know the provider by."""
         return _PROVIDER_LABELS[self]
+
+    @property
+    def is_calendar(self) -> bool:
+        """True for calendar sources (ICS, CalDAV, saved links), False for meeting APIs."""
+        return self not in API_PROVIDERS
 
 
 _PROVIDER_LABELS = {
@@ -26,7 +39,15 @@ _PROVIDER_LABELS = {
     Provider.JOINME: "join.me",
     Provider.WHEREBY: "Whereby",
     Provider.SKYPE: "Skype for Business",
+    Provider.ICS: "Calendar (ICS)",
+    Provider.CALDAV: "CalDAV",
+    Provider.LOCAL: "Saved links",
 }
+
+#: The meeting services with API clients (accounts that sign in to a provider).
+API_PROVIDERS: tuple[Provider, ...] = (
+    Provider.BLUEJEANS, Provider.JOINME, Provider.WHEREBY, Provider.SKYPE,
+)
 
 
 class Role(enum.StrEnum):
@@ -142,6 +163,22 @@ class Meeting:
     description: str = ""
     #: When a standing meeting space stops working (UCWA expirationTime), if known.
     expires: dt.datetime | None = None
+    # Calendar events (ICS, CalDAV, saved links) also carry these:
+    #: The iCalendar UID, which identifies one event across calendars.
+    uid: str | None = None
+    location: str = ""
+    #: An all-day event: start and end are midnights UTC of the local dates.
+    all_day: bool = False
+    #: "confirmed", "tentative" or "cancelled" (iCalendar STATUS), if known.
+    status: str | None = None
+    #: The user's answer: "accepted", "declined", "tentative" or "needs-action".
+    attendance: str | None = None
+    #: The calendar inside the source (a CalDAV collection, an ICS X-WR-CALNAME).
+    calendar: str | None = None
+    #: The link from the event's conference fields (CONFERENCE, X-GOOGLE-CONFERENCE...).
+    conference_url: str | None = None
+    #: The accounts this entry was merged from, when several sources held it.
+    sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Reject naive datetimes so every comparison is well-defined."""

@@ -28,7 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from launcher.core.errors import InvalidInput
-from launcher.core.models import DEFAULT_BASE_URLS, DEFAULT_RELAY_URL, Account, Provider
+from launcher.core.models import (
+    API_PROVIDERS,
+    DEFAULT_BASE_URLS,
+    DEFAULT_RELAY_URL,
+    Account,
+    Provider,
+)
 from launcher.core.validate import require_http_url, require_text
 from launcher.services.accounts import AccountForm, build_account
 from launcher.store.accounts import validate_name
@@ -289,7 +295,7 @@ class AddAccountDialog(FlowDialog):
         self._taken = {name.casefold() for name in taken}
         self.provider = QComboBox(self)
         self.provider.setObjectName("provider")
-        for provider in Provider:
+        for provider in API_PROVIDERS:
             self.provider.addItem(provider.label, provider.value)
         self.mode = QComboBox(self)
         self.mode.setObjectName("mode")

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from launcher.core.models import Account, AudioConference, Meeting, Provider, Role
+from launcher.core.models import API_PROVIDERS, Account, AudioConference, Meeting, Provider, Role
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache, MeetingRow, encode_meetings
 from launcher.store.db import open_database
@@ -38,7 +38,7 @@ EPOCH = dt.datetime(2026, 11, 21, 8, tzinfo=dt.UTC)
 ACCOUNTS = [
     Account(f"Kill {provider.label}", provider, f"https://{provider.value}.example/api",
             username="user@example.com" if provider is Provider.SKYPE else None)
-    for provider in Provider
+    for provider in API_PROVIDERS
 ]
 
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
-from launcher.core.models import Account, Provider
+from launcher.core.models import API_PROVIDERS, Account, Provider
 from launcher.ui.account_dialog import (
     APP_MODE,
     AccountSignInDialog,
@@ -65,7 +65,7 @@ def marked(dialog: Any) -> set[str]:
     return {key for key, edit in dialog.edits.items() if "border" in edit.styleSheet()}
 
 
-@pytest.mark.parametrize("provider", list(Provider))
+@pytest.mark.parametrize("provider", API_PROVIDERS)
 def test_only_the_fields_of_the_chosen_provider_are_shown(
     dialog: AddAccountDialog, provider: Provider
 ) -> None:

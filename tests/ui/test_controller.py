@@ -23,7 +23,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QLineEdit, QPushButton, QWidget
 
 import launcher.ui.controller as controller_module
-from launcher.core.models import Meeting, Provider
+from launcher.core.models import API_PROVIDERS, Meeting, Provider
 from launcher.sandbox.server import RunningSandbox
 from launcher.sandbox.state import Fault
 from launcher.services.context import Context, new_http_client
@@ -195,7 +195,7 @@ async def test_refresh_fills_the_window_with_the_four_demo_accounts(
         for name in DEMO_ACCOUNTS:
             assert status_text(window, name).endswith(f"{name} — up to date")
         providers = {window.model.meeting_at(r).provider for r in range(window.model.rowCount())}
-        assert providers == set(Provider)
+        assert providers == set(API_PROVIDERS)
         numbers = {m.number for m in window.model.meetings()}
         assert "9036439807" in numbers
         assert app.by_title("Customer review (lobby, admitted)").start is None
@@ -707,7 +707,7 @@ async def test_provider_failure_shows_an_error_and_keeps_the_last_meetings(
 async def test_closing_during_a_sync_stops_every_fetch(
     qtbot: Any, qloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    slow = {p.value: Fault.from_json({"kind": "latency", "delay": 0.4}) for p in Provider}
+    slow = {p.value: Fault.from_json({"kind": "latency", "delay": 0.4}) for p in API_PROVIDERS}
     async with demo(tmp_path, qtbot, monkeypatch, faults=slow) as app:
         await wait_for(lambda: set(app.statuses().values()) == {SyncState.SYNCING})
         await asyncio.sleep(0.1)  # every account's request is under way
