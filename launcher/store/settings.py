@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from launcher.core.filters import EventFilter, compile_blocklist
 from launcher.store.atomic import write_atomic
 
 log = logging.getLogger("launcher.settings")
@@ -27,6 +28,45 @@ class Settings:
     tray_notice_shown: bool = False
     #: The view the window opens on: "agenda", "month" or "week".
     view: str = "agenda"
+    #: Filters: hide all-day, declined, tentative events, and events without a link.
+    hide_all_day: bool = False
+    hide_declined: bool = False
+    hide_tentative: bool = False
+    hide_without_link: bool = False
+    #: Regular expressions (one per entry, case-insensitive): matching titles are hidden.
+    title_blocklist: tuple[str, ...] = ()
+    #: Calendars (calendar name, or the account for sources without calendars) hidden.
+    excluded_calendars: tuple[str, ...] = ()
+
+    def event_filter(self) -> EventFilter:
+        """Return the filter these settings describe (invalid patterns are left out)."""
+        patterns, _errors = compile_blocklist(self.title_blocklist)
+        return EventFilter(
+            hide_all_day=self.hide_all_day,
+            hide_declined=self.hide_declined,
+            hide_tentative=self.hide_tentative,
+            hide_without_link=self.hide_without_link,
+            blocklist=patterns,
+            excluded_calendars=frozenset(self.excluded_calendars),
+        )
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _valid_blocklist(value: Any) -> bool:
+    if not isinstance(value, list | tuple) or len(value) > 200:
+        return False
+    if not all(isinstance(v, str) for v in value):
+        return False
+    return not compile_blocklist(value)[1]
+
+
+def _valid_names(value: Any) -> bool:
+    return isinstance(value, list | tuple) and len(value) <= 1000 and all(
+        isinstance(v, str) and v for v in value
+    )
 
 
 _VALIDATORS: dict[str, Any] = {
@@ -36,7 +76,15 @@ _VALIDATORS: dict[str, Any] = {
     and 0 <= v <= 240,
     "tray_notice_shown": lambda v: isinstance(v, bool),
     "view": lambda v: v in {"agenda", "month", "week"},
+    "hide_all_day": _is_bool,
+    "hide_declined": _is_bool,
+    "hide_tentative": _is_bool,
+    "hide_without_link": _is_bool,
+    "title_blocklist": _valid_blocklist,
+    "excluded_calendars": _valid_names,
 }
+#: Settings held as tuples in Settings and as JSON lists in the file.
+_SEQUENCES = frozenset({"title_blocklist", "excluded_calendars"})
 
 
 class SettingsStore:
@@ -75,7 +123,7 @@ class SettingsStore:
             if key not in known:
                 self._unknown[key] = value
             elif _VALIDATORS[key](value):
-                values[key] = value
+                values[key] = tuple(value) if key in _SEQUENCES else value
             else:
                 default = getattr(Settings(), key)
                 self.problems.append(

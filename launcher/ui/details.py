@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -12,15 +13,18 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from launcher.core.agenda import countdown
 from launcher.core.models import Meeting, Provider, Role
-from launcher.ui.icons import provider_icon
+from launcher.ui.icons import provider_icon, service_icon
+from launcher.ui.linkinfo import LinkInfo, PlainLink, service_key, service_name
 
 
 def _now() -> dt.datetime:
@@ -44,6 +48,8 @@ class DetailsPane(QWidget):
     """Shows one meeting; its buttons emit requests the controller carries out."""
 
     join_requested = Signal(object)
+    #: (meeting, link): join through one of the other links found in the event.
+    join_with_requested = Signal(object, object)
     start_requested = Signal(object)
     edit_requested = Signal(object)
     delete_requested = Signal(object)
@@ -55,11 +61,14 @@ class DetailsPane(QWidget):
         *,
         clock: Callable[[], dt.datetime] = _now,
         tz: dt.tzinfo | None = None,
+        links: LinkInfo | None = None,
     ) -> None:
         super().__init__(parent)
         self._clock = clock
         self._tz = tz
+        self._links = links if links is not None else LinkInfo()
         self._meeting: Meeting | None = None
+        self._found: tuple[Any, ...] = ()
         self.setMinimumWidth(320)
 
         self._icon = QLabel()
@@ -85,8 +94,11 @@ class DetailsPane(QWidget):
         self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self._rows: dict[str, QLabel] = {}
         for key, label in (
+            ("service", "Service"),
             ("provider", "Provider"),
             ("account", "Account"),
+            ("calendar", "Calendar"),
+            ("location", "Location"),
             ("role", "Your role"),
             ("organizer", "Organiser"),
             ("participants", "Participants"),
@@ -112,7 +124,13 @@ class DetailsPane(QWidget):
         self.join_button.setObjectName("primary")
         self.start_button = QPushButton("Start as presenter")
         self.copy_link_button = QPushButton("Copy link")
-        self.copy_id_button = QPushButton("Copy ID + passcode")
+        self.copy_id_button = QPushButton("Copy meeting ID + passcode")
+        self.join_with_button = QToolButton()
+        self.join_with_button.setText("Join with")
+        self.join_with_button.setObjectName("join_with")
+        self.join_with_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.join_with_menu = QMenu(self.join_with_button)
+        self.join_with_button.setMenu(self.join_with_menu)
         self.edit_button = QPushButton("Edit…")
         self.delete_button = QPushButton("Delete…")
         self.join_button.clicked.connect(self._on_join_clicked)
@@ -125,6 +143,7 @@ class DetailsPane(QWidget):
         actions = QVBoxLayout()
         first = QHBoxLayout()
         first.addWidget(self.join_button)
+        first.addWidget(self.join_with_button)
         first.addWidget(self.start_button)
         second = QHBoxLayout()
         second.addWidget(self.copy_link_button)
@@ -175,21 +194,34 @@ class DetailsPane(QWidget):
         self._body.setVisible(meeting is not None)
         if meeting is None:
             return
-        self._icon.setPixmap(provider_icon(meeting.provider).pixmap(32, 32))
+        self._found = self._links.links(meeting)
+        primary = self._found[0] if self._found else None
+        recognised = primary is not None and not isinstance(primary, PlainLink)
+        if recognised:
+            icon = service_icon(service_key(primary), service_name(primary))
+        else:
+            icon = provider_icon(meeting.provider)
+        self._icon.setPixmap(icon.pixmap(32, 32))
         self._title.setText(meeting.title)
         self._when.setText(_when(meeting, self._tz))
         self.refresh_countdown()
         conf = meeting.conference
+        link_id = getattr(primary, "meeting_id", None) if recognised else None
+        sources = ", ".join(meeting.sources) if len(meeting.sources) > 1 else None
         values: dict[str, str | None] = {
+            "service": service_name(primary) if recognised else None,
             "provider": meeting.provider.label,
-            "account": meeting.account,
+            "account": sources or meeting.account,
+            "calendar": meeting.calendar,
+            "location": meeting.location or None,
             "role": meeting.role.value.capitalize() if meeting.role else None,
             "organizer": meeting.organizer,
             "participants": ", ".join(meeting.participants) or None,
-            "number": meeting.number or (conf.conference_id if conf else None),
-            "passcode": "•" * 4 + " (copied with the ID)" if meeting.passcode else None,
+            "number": meeting.number or (conf.conference_id if conf else None) or link_id,
+            "passcode": "•" * 4 + " (copied with the ID)"
+            if meeting.passcode or (recognised and getattr(primary, "passcode", None)) else None,
             "dialin": conf.numbers_url if conf and conf.numbers_url else None,
-            "join": meeting.join_url,
+            "join": primary.url if primary is not None else meeting.join_url,
             "viewer": meeting.viewer_url,
             "host": "kept private; used by “Start as presenter”" if meeting.host_url else None,
         }
@@ -216,14 +248,56 @@ class DetailsPane(QWidget):
         can_start = (provider is Provider.JOINME and meeting.role is Role.PRESENTER) or (
             provider is Provider.WHEREBY and bool(meeting.host_url)
         ) or (provider is Provider.BLUEJEANS and meeting.role is Role.PRESENTER)
-        self.join_button.setEnabled(bool(meeting.join_url) or provider is Provider.SKYPE)
+        found = self._found
+        self.join_button.setEnabled(bool(found) or provider is Provider.SKYPE)
+        self.join_button.setText(
+            f"Join with {service_name(found[0])}"
+            if found and not isinstance(found[0], PlainLink) else "Join"
+        )
         self.start_button.setVisible(can_start)
-        self.copy_link_button.setEnabled(bool(meeting.join_url))
-        conference_id = meeting.conference.conference_id if meeting.conference else None
-        self.copy_id_button.setEnabled(bool(meeting.number or conference_id))
+        self.copy_link_button.setEnabled(bool(found))
+        self.copy_id_button.setEnabled(self.id_and_passcode_text() is not None)
+        self.join_with_menu.clear()
+        for link in found[1:]:
+            action = self.join_with_menu.addAction(
+                service_icon(service_key(link), service_name(link)),
+                f"Join with {service_name(link)}",
+            )
+            action.setToolTip(link.url)
+            action.setData(link.url)
+            action.triggered.connect(lambda _=False, x=link: self._on_join_with_triggered(x))
+        self.join_with_button.setVisible(len(found) > 1)
         own_joinme = provider is Provider.JOINME and meeting.role is Role.PRESENTER
         self.edit_button.setVisible(own_joinme)
-        self.delete_button.setVisible(own_joinme or provider is Provider.WHEREBY)
+        self.delete_button.setVisible(
+            own_joinme or provider in (Provider.WHEREBY, Provider.LOCAL)
+        )
+        self.delete_button.setText(
+            "Delete saved link…" if provider is Provider.LOCAL else "Delete…"
+        )
+
+    @property
+    def links(self) -> tuple[Any, ...]:
+        """The links of the meeting shown, ranked (the first is the one "Join" opens)."""
+        return self._found
+
+    def id_and_passcode_text(self) -> str | None:
+        """Return what "Copy meeting ID + passcode" copies, or None when there is no ID."""
+        meeting = self._meeting
+        if meeting is None:
+            return None
+        number = meeting.number or (
+            meeting.conference.conference_id if meeting.conference else None)
+        if number:
+            text = f"Meeting ID: {number}"
+            if meeting.passcode:
+                text += f"\nPasscode: {meeting.passcode}"
+            return text
+        for link in self._found:
+            text = self._links.id_and_passcode(link)
+            if text:
+                return text
+        return None
 
     # ---- slots
 
@@ -243,19 +317,19 @@ class DetailsPane(QWidget):
         if self._meeting is not None:
             self.delete_requested.emit(self._meeting)
 
+    def _on_join_with_triggered(self, link: object) -> None:
+        if self._meeting is not None:
+            self.join_with_requested.emit(self._meeting, link)
+
     def _on_copy_link_clicked(self) -> None:
-        if self._meeting is not None and self._meeting.join_url:
-            QGuiApplication.clipboard().setText(self._meeting.join_url)
+        if self._meeting is not None and self._found:
+            QGuiApplication.clipboard().setText(self._found[0].url)
             self.copied.emit("Link copied")
 
     def _on_copy_id_clicked(self) -> None:
-        meeting = self._meeting
-        if meeting is None:
+        text = self.id_and_passcode_text()
+        if text is None:
             return
-        number = meeting.number or (meeting.conference.conference_id if meeting.conference else "")
-        text = f"Meeting ID: {number}"
-        if meeting.passcode:
-            text += f"\nPasscode: {meeting.passcode}"
         QGuiApplication.clipboard().setText(text)
-        self.copied.emit("Meeting ID and passcode copied" if meeting.passcode else "ID copied")
+        self.copied.emit("Meeting ID and passcode copied" if "\n" in text else "ID copied")
 

@@ -7,7 +7,10 @@ import contextlib
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtGui import QColor, QIcon
+import zlib
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from launcher.core.models import Provider
 
@@ -70,3 +73,44 @@ def provider_icon(provider: Provider | str | None) -> QIcon:
 def provider_colour(provider: Provider | str | None) -> QColor:
     """Return the colour of *provider*'s icon, to paint meeting blocks and markers."""
     return QColor(_PROVIDER_COLOURS.get(_provider_name(provider), _LINK_COLOUR))
+
+
+#: Colours letter badges of catalogue services are drawn in (picked by the service key).
+_BADGE_COLOURS = ("#2d8cff", "#5b5fc7", "#00897b", "#e8710a", "#c2185b", "#6d4c41",
+                  "#3949ab", "#43a047")
+
+
+def service_icon(key: str | None, name: str) -> QIcon:
+    """Return the icon of a catalogue service: its SVG when shipped, else a letter badge."""
+    if key:
+        file = _PROVIDER_FILES.get(key.casefold()) or f"{key.casefold()}.svg"
+        if asset_path("icons").joinpath(file).is_file():
+            return _icon(file)
+    cache_key = f"badge:{key}:{name}"
+    icon = _icons.get(cache_key)
+    if icon is None:
+        icon = _badge(name[:1].upper() or "?",
+                      _BADGE_COLOURS[zlib.crc32((key or name).encode()) % len(_BADGE_COLOURS)])
+        _icons[cache_key] = icon
+    return icon
+
+
+def _badge(letter: str, colour: str) -> QIcon:
+    icon = QIcon()
+    for size in (16, 32, 64):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(colour))
+        painter.drawRoundedRect(QRectF(0, 0, size, size), size * 0.22, size * 0.22)
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(int(size * 0.6))
+        painter.setFont(font)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, letter)
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon

@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 )
 
 from launcher.core import agenda
+from launcher.core.filters import EventFilter
 from launcher.core.models import Meeting, Provider
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -170,7 +171,12 @@ class MeetingListModel(QAbstractListModel):
         self._days: list[dt.date | None] = []
         self._providers: list[str] = []
         self._accounts: list[str] = []
-        self._has_link: list[bool] = []
+        self._link_flags: list[bool | None] = []
+        self._has_link: list[bool] | None = None
+        self._link_checker: Callable[[Meeting], bool] | None = None
+        self._filter = EventFilter()
+        self._visible: list[bool] | None = None
+        self._grace = agenda.DEFAULT_GRACE
         self._search: list[str] | None = None
         self._by_ident: dict[tuple[str, str], list[int]] | None = None
         self._max_duration: dt.timedelta | None = None
@@ -240,7 +246,10 @@ class MeetingListModel(QAbstractListModel):
         self._days = self._local_days(ordered)
         self._providers = [m.provider.value for m in ordered]
         self._accounts = [m.account for m in ordered]
-        self._has_link = [bool(m.join_url) for m in ordered]
+        self._link_flags = [True if (m.join_url or m.conference_url) else None
+                            for m in ordered]
+        self._has_link = None
+        self._visible = None
         self._search = None
         self._by_ident = None
         self._max_duration = None
@@ -345,8 +354,69 @@ class MeetingListModel(QAbstractListModel):
 
     @property
     def has_link(self) -> list[bool]:
-        """Whether each row has a join link. Do not modify."""
+        """Whether each row has a link to join (its own, or one in its text). Do not modify.
+
+        Links in event text are looked for on first use (with the link checker).
+        """
+        if self._has_link is None:
+            self._has_link = [self.link_at(row) for row in range(len(self._meetings))]
         return self._has_link
+
+    def link_at(self, row: int) -> bool:
+        """Whether the meeting in *row* has a link to join (looked for once, then kept)."""
+        flag = self._link_flags[row]
+        if flag is None:
+            checker = self._link_checker
+            flag = bool(checker(self._meetings[row])) if checker is not None else False
+            self._link_flags[row] = flag
+        return flag
+
+    def set_link_checker(self, checker: Callable[[Meeting], bool] | None) -> None:
+        """Use *checker* to tell whether a meeting without a join link has one in its text."""
+        self._link_checker = checker
+        self._link_flags = [True if (m.join_url or m.conference_url) else None
+                            for m in self._meetings]
+        self._has_link = None
+        self._visible = None
+        self._update_next()
+
+    @property
+    def event_filter(self) -> EventFilter:
+        """What the user's settings hide (see :class:`launcher.core.filters.EventFilter`)."""
+        return self._filter
+
+    @property
+    def grace(self) -> dt.timedelta:
+        """How long after its start a meeting still counts as the next one."""
+        return self._grace
+
+    def set_event_filter(self, event_filter: EventFilter) -> None:
+        """Hide what *event_filter* hides, also from the next-meeting choice.
+
+        The proxy calls this inside its filter change (:meth:`MeetingFilterProxy.set_event_filter`).
+        """
+        self._filter = event_filter
+        self._visible = None
+        self._update_next()
+
+    def set_grace(self, grace: dt.timedelta) -> None:
+        """Keep a started meeting as the next one for *grace* (the user's setting)."""
+        self._grace = max(grace, dt.timedelta(0))
+        self._update_next()
+
+    def visible(self) -> list[bool]:
+        """Whether each row is shown by the settings filter (cached). Do not modify."""
+        if self._visible is None:
+            self._visible = self._filter.visible_flags(self._meetings, lambda: self.has_link)
+        return self._visible
+
+    def _update_next(self) -> None:
+        old = self._next_row
+        self._next_row = self._find_next()
+        touched = [r for r in (old, self._next_row) if r is not None]
+        if touched and old != self._next_row:
+            self.dataChanged.emit(self.index(min(touched)), self.index(max(touched)),
+                                  [MeetingRole.IS_NEXT, MeetingRole.COUNTDOWN])
 
     @property
     def max_duration(self) -> dt.timedelta:
@@ -381,14 +451,17 @@ class MeetingListModel(QAbstractListModel):
         for the whole list; this keeps a clock tick cheap with 10,000 meetings.
         """
         meetings = self._meetings
-        earliest = self._now - agenda.DEFAULT_GRACE
+        earliest = self._now - self._grace
         row = bisect.bisect_left(meetings, earliest, 0, self._dated, key=_start_of)
+        visible = self.visible()
         step = 32
         while row < self._dated:
-            window = meetings[row : row + step]
-            found = agenda.next_meeting(window, self._now)
+            rows = [r for r in range(row, min(row + step, self._dated))
+                    if visible[r] and self.link_at(r)]
+            found = agenda.next_meeting([meetings[r] for r in rows], self._now,
+                                        grace=self._grace, need_link=False)
             if found is not None:
-                return row + next(i for i, m in enumerate(window) if m is found)
+                return next(r for r in rows if meetings[r] is found)
             row += step
             step *= 2
         return None
@@ -436,7 +509,7 @@ class MeetingListModel(QAbstractListModel):
         if role == MeetingRole.ACCOUNT:
             return self._accounts[row]
         if role == MeetingRole.HAS_LINK:
-            return self._has_link[row]
+            return self.link_at(row)
         if role == MeetingRole.DAY:
             return self._days[row]
         if role == MeetingRole.KEY:
@@ -579,6 +652,16 @@ class MeetingFilterProxy(QSortFilterProxyModel):
         if account != self._account:
             self._change_filter("_account", account)
 
+    def set_event_filter(self, event_filter: EventFilter) -> None:
+        """Hide what the user's filter settings hide (all-day, declined, blocklist...)."""
+        if self._source is None:
+            return
+        if event_filter != self._source.event_filter:
+            self.beginFilterChange()
+            self._source.set_event_filter(event_filter)
+            self._refilter()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     def set_link_only(self, link_only: bool) -> None:
         """Show only meetings that have a join link."""
         if link_only != self._link_only:
@@ -598,10 +681,10 @@ class MeetingFilterProxy(QSortFilterProxyModel):
         if src is None:
             self._accepted = []
             return
-        ok = [True] * src.meeting_count()
+        ok = list(src.visible())
         if self._provider is not None:
             provider = self._provider
-            ok = [p == provider for p in src.providers]
+            ok = [a and p == provider for a, p in zip(ok, src.providers, strict=True)]
         if self._account is not None:
             account = self._account
             ok = [a and x == account for a, x in zip(ok, src.accounts, strict=True)]

@@ -127,7 +127,7 @@ def test_bluejeans_meeting_with_number_and_passcode(pane: DetailsPane) -> None:
     assert shown["Dial-in"] == "https://bluejeans.test/numbers"
     assert shown["Join link"] == "https://bluejeans.test/9036439807"
     assert "Host link" not in shown and "Viewer link" not in shown
-    assert visible_buttons(pane) == {"Join", "Copy link", "Copy ID + passcode"}
+    assert visible_buttons(pane) == {"Join", "Copy link", "Copy meeting ID + passcode"}
     assert pane.join_button.isEnabled() and pane.copy_id_button.isEnabled()
 
 
@@ -139,7 +139,7 @@ def test_own_joinme_meeting_can_be_started_edited_and_deleted(pane: DetailsPane)
     assert shown["Meeting ID"] == "987654320"  # the conference ID when there is no number
     assert "Passcode" not in shown
     assert visible_buttons(pane) == {
-        "Join", "Start as presenter", "Copy link", "Copy ID + passcode", "Edit…", "Delete…"
+        "Join", "Start as presenter", "Copy link", "Copy meeting ID + passcode", "Edit…", "Delete…"
     }
     assert ORGANIZER_CODE not in " ".join(all_texts(pane))
 
@@ -148,7 +148,7 @@ def test_joinme_meeting_as_viewer_cannot_be_changed(pane: DetailsPane) -> None:
     pane.set_meeting(Meeting("9", "Home join.me", Provider.JOINME, "Someone else's",
                              NOW, NOW + dt.timedelta(hours=1),
                              join_url="https://join.me/777", role=Role.VIEWER))
-    assert visible_buttons(pane) == {"Join", "Copy link", "Copy ID + passcode"}
+    assert visible_buttons(pane) == {"Join", "Copy link", "Copy meeting ID + passcode"}
     assert not pane.copy_id_button.isEnabled()  # nothing to copy
 
 
@@ -161,7 +161,7 @@ def test_whereby_room_with_host_link_offers_start_and_delete(pane: DetailsPane) 
     assert "Host link" in shown and HOST_URL not in shown["Host link"]
     assert "Start as presenter" in shown["Host link"]
     assert visible_buttons(pane) == {"Join", "Start as presenter", "Copy link",
-                                     "Copy ID + passcode", "Delete…"}
+                                     "Copy meeting ID + passcode", "Delete…"}
     assert label_with(pane, "Started 1 h 00 min ago").isVisible()
 
 
@@ -181,7 +181,7 @@ def test_skype_meeting_without_a_fixed_time(pane: DetailsPane) -> None:
     assert shown["Provider"] == "Skype for Business"
     assert shown["Meeting ID"] == "12983481"
     assert "Dial-in" not in shown
-    assert visible_buttons(pane) == {"Join", "Copy link", "Copy ID + passcode"}
+    assert visible_buttons(pane) == {"Join", "Copy link", "Copy meeting ID + passcode"}
     # Expiring meeting spaces say until when they can be used.
     pane.set_meeting(Meeting("X", "Lync", Provider.SKYPE, "Space", None, None,
                              join_url="https://meet.contoso.test/demo/X",
