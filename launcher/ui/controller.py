@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import datetime as dt
 import gc
 import logging
 import subprocess
@@ -24,7 +25,8 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from launcher.core.errors import InvalidInput, LauncherError, ProviderError
 from launcher.core.links import LinkTarget, check_openable, parse_target
-from launcher.core.models import Meeting, Provider, Role
+from launcher.core.filters import calendar_of
+from launcher.core.models import API_PROVIDERS, Meeting, Provider, Role
 from launcher.providers.bluejeans.client import BlueJeansClient
 from launcher.providers.joinme.client import JoinMeClient
 from launcher.providers.whereby.client import WherebyClient
@@ -38,6 +40,7 @@ from launcher.services.tasks import TaskRunner
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
 from launcher.store.db import Database
+from launcher.store.history import LocalMeeting, LocalMeetings
 from launcher.store.logs import setup_logging
 from launcher.store.paths import Paths
 from launcher.store.secrets import SecretStore
@@ -53,7 +56,9 @@ from launcher.ui.account_dialog import (
 )
 from launcher.ui.accounts_page import AccountRow, AccountsModel
 from launcher.ui.asyncqt import accepted, run_dialog
+from launcher.ui.dialogs.links import AddMeetingDialog, PreJoinDialog, shown_findings
 from launcher.ui.icons import app_icon
+from launcher.ui.linkinfo import PlainLink
 from launcher.ui.main_window import MainWindow
 from launcher.ui.models import meeting_key
 from launcher.ui.prompter import DialogPrompter, JoinCancelled
@@ -80,6 +85,12 @@ def paused_gc() -> Iterator[None]:
         if was_enabled:
             gc.enable()
             QTimer.singleShot(60, gc.collect)  # after the window's and tray's updates
+
+
+def saved_link_meeting(saved: LocalMeeting) -> Meeting:
+    """Return a saved link as the agenda's meeting (Provider.LOCAL, id = the row id)."""
+    return Meeting(id=str(saved.id), account=Provider.LOCAL.label, provider=Provider.LOCAL,
+                   title=saved.title, start=saved.start, end=saved.end, join_url=saved.url)
 
 
 class AppController(QObject):
@@ -134,6 +145,11 @@ class AppController(QObject):
         self.tray.set_reminder_minutes(self.settings.reminder_minutes)
         self.tray.set_grace_minutes(self.settings.next_meeting_grace_minutes)
         window.keep_running_in_tray = self.tray.available
+        self.tray.set_link_checker(window.links.has_link)
+        #: Saved links shown beside the synced meetings (see :meth:`_with_saved_links`).
+        self._saved: list[Meeting] = []
+        self._last_meetings: tuple[Meeting, ...] = ()
+        self._apply_filters()
         sync.subscribe(self._on_sync_changed)
         self._connect()
         self._watch_network()
@@ -180,6 +196,7 @@ class AppController(QObject):
 
     def start(self) -> None:
         """Show cached data with its status, then refresh every account."""
+        self.load_saved_links()
         self.accounts_changed()
         if self._demo_sandbox is not None:
             self.window.show_message("Demo: four sample accounts on the built-in sandbox.")
@@ -257,6 +274,8 @@ class AppController(QObject):
         w = self.window
         w.refresh_requested.connect(self._on_refresh_requested)
         w.join_requested.connect(self._on_join_requested)
+        w.join_with_requested.connect(self._on_join_with_requested)
+        w.add_meeting_requested.connect(self._on_add_meeting_requested)
         w.start_requested.connect(self._on_start_requested)
         w.edit_requested.connect(self._on_edit_requested)
         w.delete_requested.connect(self._on_delete_requested)
@@ -415,6 +434,8 @@ class AppController(QObject):
         if meetings is None:
             return
         self._pending_meetings = None
+        meetings = self._with_saved_links(meetings)
+        self._last_meetings = meetings
         self.window.set_meetings(meetings)
         # The tray a few ms later, in its own turn of the event loop: two short pauses
         # with frames painted between them, not one long one.
@@ -422,7 +443,13 @@ class AppController(QObject):
 
     def _update_tray(self, meetings: tuple[Meeting, ...]) -> None:
         if not self._closed:  # a late update must not wake a tray that was shut down
-            self.tray.set_meetings(meetings)
+            # The tray's "Join next" and reminders skip what the filters hide.
+            event_filter = self.settings.event_filter()
+            links = self.window.links.has_link
+            self.tray.set_meetings([
+                m for m in meetings
+                if not event_filter.hidden(m, links(m) if event_filter.hides_by_link else None)
+            ])
 
     # ------------------------------------------------------------------ window / tray
 
@@ -496,8 +523,22 @@ class AppController(QObject):
                 return dataclasses.replace(target, account=meeting.account)
         return None
 
-    async def join_meeting(self, meeting: Meeting, *, role: Role | None = None) -> None:
-        """Join *meeting* as the user's role (or the one asked for)."""
+    def _on_join_with_requested(self, meeting: object, link: object) -> None:
+        if isinstance(meeting, Meeting):
+            self.spawn(self.join_meeting(meeting, link=link), key="join")
+
+    async def join_meeting(
+        self, meeting: Meeting, *, role: Role | None = None, link: Any = None
+    ) -> None:
+        """Join *meeting* as the user's role (or the one asked for).
+
+        Meetings of the four API providers join through their provider (the join flow
+        checks them). Calendar events, saved links, and any meeting joined through one
+        of its other links (*link*) get the pre-join check first.
+        """
+        if link is not None or meeting.provider not in API_PROVIDERS:
+            await self.join_checked(meeting, link)
+            return
         role = role or (Role.VIEWER if meeting.provider is Provider.BLUEJEANS else meeting.role)
         if meeting.provider is Provider.JOINME and role is Role.PRESENTER:
             await self._start_joinme(meeting.account, meeting.id)
@@ -519,7 +560,7 @@ class AppController(QObject):
                                 remembered=remembered)
 
     async def join_link(self, url: str) -> None:
-        """Join a pasted link: through its provider when recognised, else the browser."""
+        """Join a pasted link: through its provider when recognised, else checked and opened."""
         target = parse_target(url, self.ctx.web_bases())
         if target is None:
             try:
@@ -531,7 +572,9 @@ class AppController(QObject):
                     error=True,
                 )
                 return
-            await self._open(url, "Opened the link in the browser.")
+            pasted = Meeting(id="pasted", account="", provider=Provider.LOCAL, title="",
+                             start=None, end=None, join_url=url)
+            await self.join_checked(pasted, None, pasted=True)
             return
         await self._join_target(target, role=None, passcode=target.passcode, title=None,
                                 remember_key=None)
@@ -582,6 +625,52 @@ class AppController(QObject):
             else:
                 self._forget_passcode(remember_key)
         await self._open_outcome(outcome, title)
+
+    async def join_checked(self, meeting: Meeting, link: Any = None, *,
+                           pasted: bool = False) -> None:
+        """Run the pre-join check on *meeting*'s links, then open the one chosen.
+
+        *link* is one of its links ("Join with …"); by default the first, ranked one.
+        When the check finds something, a dialog says what and offers the fixes
+        (add the passcode, copy it, pick one of conflicting links) or "Join anyway".
+        A BlueJeans link goes through the BlueJeans join flow, as a pasted link does.
+        """
+        links = self.window.links.links(meeting)
+        if link is not None:
+            links = (link, *(x for x in links if x is not link))
+        if not links:
+            self.window.show_message("This meeting has no join link.", error=True)
+            return
+        title = meeting.title or None
+        findings = shown_findings(self.window.links.check(meeting, links if link is None
+                                                          else (link,)))
+        chosen, url = links[0], links[0].url
+        if findings:
+            dialog = PreJoinDialog(self.window, findings, links, subject=title)
+            try:
+                if not accepted(await run_dialog(dialog)) or dialog.chosen_url() is None:
+                    self.window.show_message("Join cancelled.")
+                    return
+                chosen, url = dialog.chosen_link(), dialog.chosen_url()
+            finally:
+                dialog.deleteLater()
+        assert url is not None
+        target = parse_target(url, self.ctx.web_bases())
+        if not pasted and target is not None and target.provider is Provider.BLUEJEANS:
+            # The BlueJeans join flow checks the meeting (passcode, sign-in) as today.
+            await self._join_target(target, role=None, passcode=target.passcode,
+                                    title=title, remember_key=None)
+            return
+        label = title or "the meeting"
+        if url == chosen.url:
+            opener = self.window.links.opener(lambda u: open_url(u))
+            await opener(chosen)
+        else:
+            await open_url(url)
+        if pasted and isinstance(chosen, PlainLink):
+            self.window.show_message("Opened the link in the browser.")
+        else:
+            self.window.show_message(f"Opened {label}.")
 
     async def _open_outcome(self, outcome: JoinOutcome, title: str | None) -> None:
         label = title or f"the {outcome.provider.label} meeting"
@@ -742,6 +831,9 @@ class AppController(QObject):
     async def _delete(self, meeting: Meeting) -> None:
         if not await dialogs.ConfirmDeleteDialog.ask(self.window, meeting):
             return
+        if meeting.provider is Provider.LOCAL:
+            await self.delete_saved_link(meeting)
+            return
         if meeting.provider is Provider.JOINME:
             await self._joinme(meeting.account).delete_meeting(meeting.id)
         elif meeting.provider is Provider.WHEREBY:
@@ -750,6 +842,76 @@ class AppController(QObject):
             return
         self.window.show_message(f"Deleted “{meeting.title}”.")
         self.refresh()
+
+    # ------------------------------------------------------------------ saved links
+
+    def _local_store(self) -> LocalMeetings:
+        return LocalMeetings(self.ctx.accounts.database)
+
+    def _on_add_meeting_requested(self) -> None:
+        self.spawn(self.add_meeting(), key="add-meeting")
+
+    async def add_meeting(self) -> None:
+        """Ask for a link, a title and a time; save it and show it in the agenda at once."""
+        clipboard = QGuiApplication.clipboard().text()
+        dialog = AddMeetingDialog(self.window, clipboard=clipboard, tz=self.window.model.tz)
+        try:
+            if not accepted(await run_dialog(dialog)):
+                return
+            new = dialog.value()
+        finally:
+            dialog.deleteLater()
+        try:
+            saved = await asyncio.to_thread(self._local_store().add, new.title, new.url,
+                                            new.start, new.end)
+        except LauncherError as exc:
+            self.window.show_message(f"The meeting could not be saved: {exc}", error=True)
+            return
+        meeting = saved_link_meeting(saved)
+        self.show_saved_link(meeting)
+        self.window.select_meeting(meeting)
+        self.window.show_message(f"Added “{saved.title}”.")
+
+    def load_saved_links(self) -> None:
+        """Read the saved links from the database (shown with the next update)."""
+        try:
+            self._saved = [saved_link_meeting(x) for x in self._local_store().list()]
+        except LauncherError as exc:
+            log.warning("could not read the saved links: %s", exc)
+
+    def show_saved_link(self, meeting: Meeting) -> None:
+        """Show a newly saved link in the agenda and tray, before any sync."""
+        self._saved = [m for m in self._saved if m.id != meeting.id] + [meeting]
+        self._pending_meetings = tuple(
+            m for m in self._last_meetings
+            if not (m.provider is Provider.LOCAL and m.id == meeting.id)
+        )
+        self._on_update_timer_timeout()
+
+    def _with_saved_links(self, meetings: tuple[Meeting, ...]) -> tuple[Meeting, ...]:
+        """Add the saved links the sync did not deliver (the one place they are merged in).
+
+        Once the sync delivers Provider.LOCAL meetings itself, an entry it holds wins.
+        """
+        if not self._saved:
+            return meetings
+        synced = {m.id for m in meetings if m.provider is Provider.LOCAL}
+        return (*meetings, *(m for m in self._saved if m.id not in synced))
+
+    async def delete_saved_link(self, meeting: Meeting) -> None:
+        """Forget a saved link and take it out of the agenda."""
+        try:
+            await asyncio.to_thread(self._local_store().remove, int(meeting.id))
+        except (LauncherError, ValueError) as exc:
+            self.window.show_message(f"The saved link could not be deleted: {exc}", error=True)
+            return
+        self._saved = [m for m in self._saved if m.id != meeting.id]
+        self._pending_meetings = tuple(
+            m for m in self._last_meetings
+            if not (m.provider is Provider.LOCAL and m.id == meeting.id)
+        )
+        self._on_update_timer_timeout()
+        self.window.show_message(f"Deleted “{meeting.title}”.")
 
     def _on_adhoc_requested(self) -> None:
         names = self._need_accounts(Provider.JOINME)
@@ -786,7 +948,9 @@ class AppController(QObject):
     async def edit_settings(self, *, accounts: bool = False) -> None:
         """Let the user change the settings (applied and saved at once) and the accounts."""
         self._update_accounts_model()
-        dialog = SettingsDialog(self.window, self.settings, self.accounts_model)
+        calendars = sorted({calendar_of(m) for m in self._last_meetings}, key=str.casefold)
+        dialog = SettingsDialog(self.window, self.settings, self.accounts_model,
+                                calendars=calendars)
         page = dialog.accounts
         assert page is not None
         page.add_requested.connect(lambda: self.spawn(self.add_account(dialog)))
@@ -806,9 +970,18 @@ class AppController(QObject):
             self._settings_dialog = None
             dialog.deleteLater()
 
+    def _apply_filters(self) -> None:
+        self.window.set_filter_settings(
+            self.settings.event_filter(),
+            dt.timedelta(minutes=self.settings.next_meeting_grace_minutes),
+        )
+
     def apply_settings(self, settings: Settings) -> None:
         """Use *settings* from now on and write them to the settings file."""
         self.settings = settings
+        self._apply_filters()
+        if self._last_meetings:
+            self._update_tray(self._last_meetings)
         self.tray.set_reminder_minutes(settings.reminder_minutes)
         self.tray.set_grace_minutes(settings.next_meeting_grace_minutes)
         try:

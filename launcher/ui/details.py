@@ -294,9 +294,9 @@ class DetailsPane(QWidget):
                 text += f"\nPasscode: {meeting.passcode}"
             return text
         for link in self._found:
-            text = self._links.id_and_passcode(link)
-            if text:
-                return text
+            found = self._links.id_and_passcode(link)
+            if found:
+                return found
         return None
 
     # ---- slots

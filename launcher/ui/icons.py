@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import zlib
 from importlib import resources
 from pathlib import Path
-
-import zlib
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap

@@ -84,13 +84,13 @@ class LinkInfo:
     def __init__(
         self,
         *,
-        linkscan: ModuleType | None | bool = True,
-        prejoin: ModuleType | None | bool = True,
+        linkscan: Any = True,
+        prejoin: Any = True,
         priority: Sequence[str] = (),
     ) -> None:
-        self._scan = _module("launcher.core.linkscan") if linkscan is True else (
+        self._scan: Any = _module("launcher.core.linkscan") if linkscan is True else (
             linkscan or None)
-        self._prejoin = _module("launcher.core.prejoin") if prejoin is True else (
+        self._prejoin: Any = _module("launcher.core.prejoin") if prejoin is True else (
             prejoin or None)
         self.priority: tuple[str, ...] = tuple(priority)
         self._cache: dict[int, tuple[Meeting, tuple[Any, ...]]] = {}

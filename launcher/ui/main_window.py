@@ -31,11 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from launcher import APP_NAME
+from launcher.core.filters import EventFilter
 from launcher.core.models import Meeting, Provider
 from launcher.ui.agenda_view import AgendaView
 from launcher.ui.calendar_views import MonthView, WeekView
 from launcher.ui.details import DetailsPane
 from launcher.ui.icons import app_icon
+from launcher.ui.linkinfo import LinkInfo
 from launcher.ui.models import MeetingFilterProxy, MeetingListModel, meeting_key
 
 #: What a per-account status carries: (state, text shown).
@@ -83,6 +85,9 @@ class MainWindow(QMainWindow):
 
     refresh_requested = Signal()
     join_requested = Signal(object)
+    #: (meeting, link): join through a link other than the first.
+    join_with_requested = Signal(object, object)
+    add_meeting_requested = Signal()
     start_requested = Signal(object)
     edit_requested = Signal(object)
     delete_requested = Signal(object)
@@ -126,7 +131,10 @@ class MainWindow(QMainWindow):
         self._week: WeekView | None = None
         self._week_day: dt.date | None = None
         self._week_key: str | None = None
-        self.details = DetailsPane(self, clock=clock, tz=tz)
+        #: Link detection and pre-join checks, shared by the details pane and the controller.
+        self.links = LinkInfo()
+        self.model.set_link_checker(self.links.has_link)
+        self.details = DetailsPane(self, clock=clock, tz=tz, links=self.links)
 
         self._build_toolbar()
         self._build_body()
@@ -210,6 +218,11 @@ class MainWindow(QMainWindow):
         self.join_link_action = self.new_menu.addAction("Join a meeting link…")
         self.join_link_action.setShortcut(QKeySequence("Ctrl+L"))
         self.join_link_action.triggered.connect(self.join_link_requested)
+        self.add_meeting_action = self.new_menu.addAction("Add meeting…")
+        self.add_meeting_action.setObjectName("add_meeting")
+        self.add_meeting_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.add_meeting_action.triggered.connect(self.add_meeting_requested)
+        self.addAction(self.add_meeting_action)
         self.new_menu.addSeparator()
         self.schedule_action = self.new_menu.addAction("Schedule a join.me meeting…")
         self.schedule_action.triggered.connect(self.schedule_requested)
@@ -336,6 +349,7 @@ class MainWindow(QMainWindow):
         self.agenda.meeting_activated.connect(self.join_requested)
         self.month.day_selected.connect(self._on_month_day_selected)
         self.details.join_requested.connect(self.join_requested)
+        self.details.join_with_requested.connect(self.join_with_requested)
         self.details.start_requested.connect(self.start_requested)
         self.details.edit_requested.connect(self.edit_requested)
         self.details.delete_requested.connect(self.delete_requested)
@@ -392,6 +406,14 @@ class MainWindow(QMainWindow):
             self.agenda.select_meeting(key)
             self.details.set_meeting(self.model.meeting_at(row))
         elif selected is not None:
+            self.details.set_meeting(None)
+
+    def set_filter_settings(self, event_filter: EventFilter, grace: dt.timedelta) -> None:
+        """Hide what the user's filters hide; keep a started meeting "next" for *grace*."""
+        self.model.set_grace(grace)
+        self.proxy.set_event_filter(event_filter)
+        selected = self.details.meeting
+        if selected is not None and not self.proxy.index_of(meeting_key(selected)).isValid():
             self.details.set_meeting(None)
 
     def set_statuses(self, statuses: Mapping[str, StatusRow]) -> None:

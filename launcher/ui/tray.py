@@ -42,6 +42,10 @@ _LOOK_AHEAD = dt.timedelta(hours=1)
 TrayFactory = Callable[[QIcon, QObject], QSystemTrayIcon]
 
 
+def _own_link(meeting: Meeting) -> bool:
+    return bool(meeting.join_url or meeting.conference_url)
+
+
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -109,6 +113,7 @@ class TrayController(QObject):
         self._window_day: dt.date | None = None
         self._reminder_minutes: int | None = 1
         self._grace = DEFAULT_GRACE
+        self._has_link: Callable[[Meeting], bool] = _own_link
         self._shown: set[str] = set()
         self._next: Meeting | None = None
         self._tooltip = ""
@@ -167,6 +172,11 @@ class TrayController(QObject):
     def set_reminder_minutes(self, minutes: int | None) -> None:
         """Remind this many minutes before each meeting starts; None turns reminders off."""
         self._reminder_minutes = None if minutes is None else max(0, int(minutes))
+        self.tick()
+
+    def set_link_checker(self, checker: Callable[[Meeting], bool]) -> None:
+        """Tell "Join next" which meetings have a link (also one found in the event text)."""
+        self._has_link = checker
         self.tick()
 
     def set_grace_minutes(self, minutes: int) -> None:
@@ -254,7 +264,9 @@ class TrayController(QObject):
         menu.aboutToShow.connect(self.tick)
 
     def _pick_next(self, now: dt.datetime) -> Meeting | None:
-        meeting = next_meeting(self._meetings, now, grace=self._grace)
+        has_link = self._has_link
+        candidates = [m for m in self._meetings if has_link(m)]
+        meeting = next_meeting(candidates, now, grace=self._grace, need_link=False)
         if meeting is None or meeting.start is None:
             return None
         if self._local(meeting.start).date() == self._local(now).date():

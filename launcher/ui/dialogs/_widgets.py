@@ -32,6 +32,7 @@ ERROR_COLOR = "#c62828"
 DIALOG_STYLE = f"""
 QFrame#outline {{ border: 1px solid transparent; border-radius: 4px; }}
 QFrame#outline[invalid="true"] {{ border: 1px solid {ERROR_COLOR}; }}
+QPlainTextEdit[invalid="true"] {{ border: 1px solid {ERROR_COLOR}; }}
 QLabel[role="error"] {{ color: {ERROR_COLOR}; }}
 QLabel[role="hint"] {{ color: palette(placeholder-text); }}
 QLabel[role="note"] {{ color: palette(placeholder-text); }}
