@@ -6,7 +6,8 @@ Runs the real app stack (sandbox, services, controller, window) on a qasync loop
 for every demo account to sync, then grabs: the main window (agenda + details), the
 month view, the week view, a passcode prompt, the create-room dialog, Settings › Accounts
 (with one account whose sign-in went stale) and the add-account dialog waiting for the
-browser.
+browser. Then, without the sandbox (:func:`shoot_links`): the details pane of a calendar
+event holding several links, the pre-join check, Add meeting and the Settings filters.
 """
 
 from __future__ import annotations
@@ -26,14 +27,18 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 from PySide6.QtWidgets import QApplication, QWidget
 
 from launcher.core.joinflow import AskPasscode, verdict
-from launcher.core.models import Provider
+from launcher.core.models import Meeting, Provider
 from launcher.store.db import open_database
 from launcher.store.paths import Paths
 from launcher.ui import dialogs
 from launcher.ui.account_dialog import AddAccountDialog, busy_text
 from launcher.ui.asyncqt import new_event_loop
 from launcher.ui.controller import AppController
+from launcher.ui.details import DetailsPane
+from launcher.ui.dialogs.links import AddMeetingDialog, PreJoinDialog, shown_findings
+from launcher.ui.linkinfo import LinkInfo
 from launcher.ui.main_window import MainWindow
+from launcher.store.settings import Settings
 from launcher.ui.settings_dialog import SettingsDialog
 
 
@@ -118,6 +123,59 @@ async def shoot(app: QApplication, out: Path) -> None:
             window.close()
 
 
+def sample_event(now: dt.datetime) -> Meeting:
+    """A calendar event with a Zoom conference link (no passcode) and two more links."""
+    start = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    return Meeting(
+        id="sample", account="Work calendar (ICS)", provider=Provider.ICS,
+        title="Quarterly roadmap review", start=start, end=start + dt.timedelta(hours=1),
+        organizer="dara@example.com", participants=("ana@example.com", "bo@example.com"),
+        conference_url="https://acme.zoom.us/j/85012345678",
+        description=("<p>Join Zoom: https://acme.zoom.us/j/85012345678<br>Meeting ID: 850 1234"
+                     " 5678<br>Passcode: 314159</p><p>Or Teams: https://teams.microsoft.com/l/"
+                     "meetup-join/19%3ameeting_NjA5%40thread.v2/0</p><p>Backup: "
+                     "https://meet.google.com/abc-defg-hij</p>"),
+        calendar="Product", location="Room 4.12 / online",
+    )
+
+
+async def shoot_links(out: Path, links: LinkInfo | None = None) -> None:
+    """Details with several links, the pre-join check, Add meeting, Settings filters."""
+    links = links or LinkInfo()
+    now = dt.datetime.now(dt.UTC)
+    event = sample_event(now)
+    details = DetailsPane(links=links)
+    details.resize(400, 640)
+    details.set_meeting(event)
+    details.show()
+    await settle()
+    save(details, out / "details-several-links.png")
+    details.close()
+    found = links.links(event)
+    findings = shown_findings(links.check(event, found))
+    if findings:
+        check = PreJoinDialog(None, findings, found, subject=event.title)
+        check.show()
+        await settle()
+        save(check, out / "prejoin-check.png")
+        check.close()
+    add = AddMeetingDialog(None, clipboard="https://meet.google.com/abc-defg-hij")
+    add.title.setText("Design crit with the agency")
+    add.show()
+    await settle()
+    save(add, out / "add-meeting.png")
+    add.close()
+    settings = Settings(hide_declined=True, hide_all_day=True,
+                        title_blocklist=("^Lunch\\b", "(focus time"),
+                        excluded_calendars=("Birthdays",))
+    dialog = SettingsDialog(None, settings, calendars=["Product", "Birthdays", "Team",
+                                                       "Demo Whereby"])
+    dialog.show()
+    await settle()
+    save(dialog, out / "settings-filters.png")
+    dialog.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs"
@@ -128,6 +186,7 @@ def main() -> None:
     app.setQuitOnLastWindowClosed(False)
     with asyncio.Runner(loop_factory=lambda: new_event_loop(app)) as runner:
         runner.run(shoot(app, out))
+        runner.run(shoot_links(out))
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from launcher.core.errors import InvalidInput, LauncherError, ProviderError
-from launcher.core.links import LinkTarget, check_openable, parse_target
 from launcher.core.filters import calendar_of
+from launcher.core.links import LinkTarget, check_openable, parse_target
 from launcher.core.models import API_PROVIDERS, Meeting, Provider, Role
 from launcher.providers.bluejeans.client import BlueJeansClient
 from launcher.providers.joinme.client import JoinMeClient

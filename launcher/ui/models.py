@@ -246,8 +246,7 @@ class MeetingListModel(QAbstractListModel):
         self._days = self._local_days(ordered)
         self._providers = [m.provider.value for m in ordered]
         self._accounts = [m.account for m in ordered]
-        self._link_flags = [True if (m.join_url or m.conference_url) else None
-                            for m in ordered]
+        self._link_flags = [None] * len(ordered)  # decided per row on first use
         self._has_link = None
         self._visible = None
         self._search = None
@@ -366,16 +365,17 @@ class MeetingListModel(QAbstractListModel):
         """Whether the meeting in *row* has a link to join (looked for once, then kept)."""
         flag = self._link_flags[row]
         if flag is None:
+            meeting = self._meetings[row]
             checker = self._link_checker
-            flag = bool(checker(self._meetings[row])) if checker is not None else False
+            flag = bool(meeting.join_url or meeting.conference_url) or (
+                checker is not None and bool(checker(meeting)))
             self._link_flags[row] = flag
         return flag
 
     def set_link_checker(self, checker: Callable[[Meeting], bool] | None) -> None:
         """Use *checker* to tell whether a meeting without a join link has one in its text."""
         self._link_checker = checker
-        self._link_flags = [True if (m.join_url or m.conference_url) else None
-                            for m in self._meetings]
+        self._link_flags = [None] * len(self._meetings)
         self._has_link = None
         self._visible = None
         self._update_next()

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from launcher.core.filters import compile_blocklist
 from launcher.store.settings import Settings
-from launcher.ui.dialogs._widgets import DIALOG_STYLE, FieldMessage, mark_invalid
 from launcher.ui.accounts_page import AccountsModel, AccountsPage
+from launcher.ui.dialogs._widgets import DIALOG_STYLE, FieldMessage, mark_invalid
 
 #: The reminder choices offered: minutes before the start (None: no reminders).
 REMINDER_CHOICES: tuple[tuple[str, int | None], ...] = (

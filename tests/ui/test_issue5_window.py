@@ -182,7 +182,7 @@ def test_settings_dialog_per_calendar_toggles(qtbot: Any) -> None:
 def test_next_meeting_prefers_upcoming_over_long_started(qtbot: Any) -> None:
     started = event("Started 15 min ago", -15, 60)
     upcoming = event("Upcoming", 20)
-    model, proxy = build([started, upcoming])
+    model, _proxy = build([started, upcoming])
     assert model.next_key == meeting_key(upcoming)  # default grace: 10 min
     model.set_grace(dt.timedelta(minutes=30))
     assert model.next_key == meeting_key(started)

@@ -69,8 +69,12 @@ class PreJoinDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("prejoin_dialog")
-        prepare(self, "Before you join", min_width=480)
-        self._findings = tuple(findings)
+        prepare(self, "Before you join", min_width=640)
+        # The same words twice (two links with one problem) say nothing new.
+        unique: dict[str, Any] = {}
+        for finding in findings:
+            unique.setdefault(finding.message, finding)
+        self._findings = tuple(unique.values())
         self._links = tuple(links)
         self._url: str | None = None
         self._link: Any = self._links[0] if self._links else None
@@ -271,8 +275,10 @@ class AddMeetingDialog(QDialog):
         self.ok_button.clicked.connect(self._on_ok_button_clicked)
         cancel.clicked.connect(self.reject)
         outer.addWidget(buttons)
-        self.link.textEdited.connect(lambda _t: self._edited("url"))
-        self.title.textEdited.connect(lambda _t: self._edited("title"))
+        self.link.textEdited.connect(lambda _t: self._errors.touch("url"))
+        self.title.textEdited.connect(lambda _t: self._errors.touch("title"))
+        self.link.textChanged.connect(lambda _t: self._validate())
+        self.title.textChanged.connect(lambda _t: self._validate())
         self.start.changed.connect(self._on_start_changed)
         self.end.changed.connect(lambda: self._edited("end"))
         self._duration = self.end.value() - self.start.value()
