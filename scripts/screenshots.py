@@ -30,6 +30,7 @@ from launcher.core.joinflow import AskPasscode, verdict
 from launcher.core.models import Meeting, Provider
 from launcher.store.db import open_database
 from launcher.store.paths import Paths
+from launcher.store.settings import Settings
 from launcher.ui import dialogs
 from launcher.ui.account_dialog import AddAccountDialog, busy_text
 from launcher.ui.asyncqt import new_event_loop
@@ -38,7 +39,6 @@ from launcher.ui.details import DetailsPane
 from launcher.ui.dialogs.links import AddMeetingDialog, PreJoinDialog, shown_findings
 from launcher.ui.linkinfo import LinkInfo
 from launcher.ui.main_window import MainWindow
-from launcher.store.settings import Settings
 from launcher.ui.settings_dialog import SettingsDialog
 
 
