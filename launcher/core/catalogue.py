@@ -55,6 +55,10 @@ class Service:
     native: str | None = None
     native_pwd: str = ""
     native_id: str | None = None
+    #: For links found in their app form (``zoommtg://...``): the web link, same
+    #: placeholders as ``native``; ``web_pwd`` appended when there is a passcode.
+    web: str | None = None
+    web_pwd: str = ""
     icon: str = "link"
     needs_sign_in: bool = False
     sign_in_note: str = ""
@@ -117,8 +121,8 @@ CATALOGUE: tuple[Service, ...] = (
         "zoom", "Zoom", (".zoom.us",), _ZOOM_PATHS,
         id_params=("confno",), pwd_params=("pwd",), schemes=("zoommtg", "zoomus"),
         native="zoommtg://{host}/join?action=join&confno={id}", native_pwd="&pwd={pwd}",
-        native_id=_ZOOM_ID, icon="zoom", priority=10, id_format="zoom",
-        typed_passcode=r"[A-Za-z0-9@*_-]{1,10}",
+        native_id=_ZOOM_ID, web="https://{host}/j/{id}", web_pwd="?pwd={pwd}",
+        icon="zoom", priority=10, id_format="zoom", typed_passcode=r"[A-Za-z0-9@*_-]{1,10}",
     ),
     Service(
         "zoomgov", "ZoomGov", (".zoomgov.com",), _ZOOM_PATHS,
@@ -135,7 +139,8 @@ CATALOGUE: tuple[Service, ...] = (
          "teams.cloud.microsoft"),
         (r"/l/meetup-join/(?P<id>[^/]+)(?:/[^/]*)?/?", r"/meet/(?P<id>\d{9,20})/?"),
         pwd_params=("p",), schemes=("msteams",),
-        native="msteams:{path}{query}", native_id=r"19:.*", icon="teams", priority=10,
+        native="msteams:{path}{query}", native_id=r"19:.*",
+        web="https://teams.microsoft.com{path}{query}", icon="teams", priority=10,
         id_format="groups3", typed_passcode=r"[A-Za-z0-9]{1,16}",
     ),
     # Consumer Google accounts may be asked to sign in, but Workspace meetings let
@@ -191,7 +196,7 @@ CATALOGUE: tuple[Service, ...] = (
         "chime", "Amazon Chime", ("chime.aws", "app.chime.aws"),
         (r"chime.aws /(?P<id>\d{10})/?", r"/meetings/?"),
         id_params=("pin",), schemes=("chime",), native="chime://meeting?pin={id}",
-        native_id=r"\d{10}", icon="chime",
+        native_id=r"\d{10}", web="https://app.chime.aws/meetings/?pin={id}", icon="chime",
     ),
     Service(
         "around", "Around", ("around.co", "meet.around.co"),

@@ -347,9 +347,29 @@ def _match_service(
     passcode = groups.get("pwd") or _first(params, svc.pwd_params)
     if is_app:
         native: str | None = url
+        url = _web(svc, meeting_id, passcode, host, parts) or url
     else:
         native = _native(svc, meeting_id, passcode, host, parts)
     return DetectedLink(svc.key, svc.name, url, meeting_id, passcode, native, field)
+
+
+def _web(
+    svc: Service, meeting_id: str, passcode: str | None, host: str,
+    parts: urllib.parse.SplitResult,
+) -> str | None:
+    """Return the web form of an app link (``zoommtg://zoom.us/join?confno=1`` -> /j/1)."""
+    if svc.web is None:
+        return None
+    if svc.native_id_re is not None and not svc.native_id_re.fullmatch(meeting_id):
+        return None
+    quote = urllib.parse.quote
+    web = svc.web.format(
+        id=quote(meeting_id, safe=""), host=host,
+        path=parts.path, query=f"?{parts.query}" if parts.query else "",
+    )
+    if passcode and svc.web_pwd:
+        web += svc.web_pwd.format(pwd=quote(passcode, safe=""))
+    return web if _clean(web) == web else None
 
 
 def _first(params: dict[str, list[str]], names: Sequence[str]) -> str | None:
