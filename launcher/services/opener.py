@@ -180,9 +180,9 @@ __all__ = [
     "HandlerLookup",
     "NativeOpener",
     "OpenFailed",
+    "allowed_schemes",
     "open_detected",
     "open_native_blocking",
-    "allowed_schemes",
     "open_url",
     "scheme_handler_registered",
 ]

@@ -161,8 +161,8 @@ TABLE: dict[str, tuple[list[Hit], list[str]]] = {
         ["https://facetime.apple.com/join", "https://apple.com/facetime"],
     ),
     "gather": (
-        [("https://app.gather.town/app/Ab12Cd34Ef56Gh78/acme-office", "Ab12Cd34Ef56Gh78/acme-office",
-          None),
+        [("https://app.gather.town/app/Ab12Cd34Ef56Gh78/acme-office",
+          "Ab12Cd34Ef56Gh78/acme-office", None),
          ("https://gather.town/app/Qw12Er34Ty56Ui78", "Qw12Er34Ty56Ui78", None)],
         ["https://gather.town/pricing", "https://app.gather.town/"],
     ),
