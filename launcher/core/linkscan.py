@@ -39,12 +39,14 @@ _MAX_TEXT = 2_000_000  # characters of one field scanned; beyond is ignored
 _MAX_URL = 8192
 _NATIVE = tuple(sorted(native_schemes()))
 
-_CANDIDATE = re.compile(
-    r"(?<![A-Za-z0-9+.\-])(?:https?://|(?:"
-    + "|".join(re.escape(s) for s in _NATIVE)
-    + r"):/)[^\s<>\"'`\x00-\x1f\x7f]+",
-    re.IGNORECASE,
+# Links are found from each ":/" (a fast substring search), then the scheme before it
+# and the body after it are matched; a regex over the whole text is several times slower.
+_SCHEME_END = re.compile(
+    r"(?:https?|" + "|".join(re.escape(s) for s in _NATIVE) + r")\Z", re.IGNORECASE
 )
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_LONGEST_SCHEME = max(len(s) for s in ("https", *_NATIVE))
+_BODY = re.compile(r":/(?:/([^/?#\s<>\"'`\x00-\x1f\x7f]*))?[^\s<>\"'`\x00-\x1f\x7f]*")
 _CUT = re.compile(r"[\s<>\"'`\x00-\x1f\x7f]")
 _HEAD = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(?://([^/?#]*))?")
 _TRAILING = ".,;:!?*"
@@ -87,13 +89,88 @@ def extract_urls(text: str) -> list[str]:
     return out
 
 
-def _iter_urls(text: str) -> Iterator[str]:
+def _iter_urls(text: str, *, relevant_only: bool = False) -> Iterator[str]:
+    """Yield the cleaned, unwrapped links of *text*.
+
+    With *relevant_only*, links whose host is neither a catalogue host nor a
+    redirector are skipped before any further work (the fast path of detect_links).
+    """
     if not isinstance(text, str) or not text:
         return
-    for m in _CANDIDATE.finditer(text, 0, _MAX_TEXT):
-        url = _clean(m.group())
+    if relevant_only:
+        yield from _iter_relevant(text)
+        return
+    end_of_text = min(len(text), _MAX_TEXT)
+    pos = text.find(":/", 0, end_of_text)
+    while pos != -1:
+        found = _link_at(text, pos, end_of_text)
+        if found is None:
+            pos = text.find(":/", pos + 2, end_of_text)
+            continue
+        url, end = found
         if url is not None:
-            yield unwrap(url)
+            yield url
+        pos = text.find(":/", max(end, pos + 2), end_of_text)
+
+
+def _link_at(text: str, pos: int, end_of_text: int) -> tuple[str | None, int] | None:
+    """Return (the cleaned, unwrapped link whose ``:/`` is at *pos*, or None; its end)."""
+    head = _SCHEME_END.search(text, max(0, pos - _LONGEST_SCHEME), pos)
+    if head is None or (head.start() > 0 and text[head.start() - 1] in _SCHEME_CHARS):
+        return None
+    body = _BODY.match(text, pos, end_of_text)
+    if body is None:  # pragma: no cover - the pattern matches any ":/"
+        return None
+    url = _clean(text[head.start() : body.end()])
+    return (unwrap(url) if url is not None else None), body.end()
+
+
+_NETLOC = re.compile(r"://([^/?#\s<>\"'`\x00-\x1f\x7f]*)")
+_RELEVANT: dict[str, bool] = {}
+
+
+def _iter_relevant(text: str) -> Iterator[str]:
+    # One C-speed scan for "://"; a dictionary look-up of the raw host skips every
+    # link of an unknown web site (most links of an invitation) without more work.
+    end_of_text = min(len(text), _MAX_TEXT)
+    consumed = 0
+    for m in _NETLOC.finditer(text, 0, end_of_text):
+        start = m.start()
+        if start < consumed:
+            continue
+        raw_host = m[1]
+        relevant = _RELEVANT.get(raw_host)
+        if relevant is None:
+            relevant = _relevant_host(_host_of(raw_host))
+            if len(_RELEVANT) > 16384:
+                _RELEVANT.clear()
+            _RELEVANT[raw_host] = relevant
+        if not relevant:
+            continue
+        found = _link_at(text, start, end_of_text)
+        if found is None:
+            continue
+        url, consumed = found
+        if url is not None:
+            yield url
+    # App links without "//" (msteams:/l/meetup-join/...).
+    lowered = text.lower() if "eams:/" in text or "EAMS:/" in text else ""
+    if len(lowered) != len(text):
+        return
+    pos = lowered.find("msteams:/", 0, end_of_text)
+    while pos != -1:
+        colon = pos + len("msteams")
+        found = _link_at(text, colon, end_of_text)
+        if found is not None and found[0] is not None and text[colon + 2 : colon + 3] != "/":
+            yield found[0]
+        pos = lowered.find("msteams:/", colon, end_of_text)
+
+
+def _relevant_host(host: str) -> bool:
+    """Tell whether *host* is a catalogue service's or a redirector's."""
+    return bool(services_for_host(host)) or host in _REDIRECTOR_HOSTS or host.endswith(
+        ".safelinks.protection.outlook.com"
+    )
 
 
 def _clean(raw: str) -> str | None:
@@ -175,6 +252,13 @@ def _unwrap_once(url: str) -> str | None:
     if not inner:
         return None
     return _clean(inner.strip())
+
+
+_REDIRECTOR_HOSTS = frozenset({
+    "statics.teams.cdn.office.net", "www.google.com", "google.com",
+    "urldefense.proofpoint.com", "urldefense.com", "slack-redir.net", "www.linkedin.com",
+    "linkedin.com", "l.facebook.com", "lm.facebook.com",
+})
 
 
 def _param(rest: str, name: str) -> str | None:
@@ -418,7 +502,7 @@ def detect_links(meeting: Meeting, priority: Sequence[str] = ()) -> tuple[Detect
         text = getattr(meeting, field, None)
         if not text or not isinstance(text, str):
             continue
-        for url in _iter_urls(text):
+        for url in _iter_urls(text, relevant_only=not _is_top(meeting, field)):
             link = match_url(url, field)
             if link is None:
                 if not _keeps_generic(meeting, field, url):

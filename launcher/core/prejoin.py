@@ -17,12 +17,13 @@ Messages never contain a passcode: it is only in ``fixed_url`` and ``copy_text``
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from launcher.core.catalogue import GENERIC, format_id, service_by_key
-from launcher.core.linkscan import DetectedLink, html_to_text
+from launcher.core.linkscan import DetectedLink
 from launcher.core.models import Meeting
 
 MISSING_PASSCODE = "missing_passcode"
@@ -60,12 +61,44 @@ _MEETING_ID = re.compile(
 )
 
 
-def invitation_passcode(meeting: Meeting) -> str | None:
-    """Return the passcode the invitation text (description, location) states, if any."""
+_KEYWORDS = ("passcode", "pass code", "password", "kenncode", "code secret", "meeting id")
+_KEYWORD = re.compile("|".join(k.replace(" ", r"\s+") for k in _KEYWORDS), re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_WINDOW = 600  # characters after a keyword read as text
+
+
+def _windows(meeting: Meeting) -> Iterator[str]:
+    """Yield the readable text around each passcode / meeting ID keyword of the invitation.
+
+    Only short windows after the keywords are turned into text (tags dropped, entities
+    decoded), so a 20 KB HTML body costs a few substring searches, not an HTML parse.
+    """
     for text in (meeting.description, meeting.location):
         if not text:
             continue
-        m = _PASSCODE.search(html_to_text(text))
+        for start in _keyword_positions(text):
+            # "Meeting password": the word before the keyword is read too.
+            chunk = text[max(0, start - 8) : start + _WINDOW]
+            yield html.unescape(_TAG.sub(" ", chunk)).replace("\xa0", " ")
+
+
+def _keyword_positions(text: str) -> list[int]:
+    lowered = text.lower()
+    if len(lowered) != len(text):  # rare letters whose lower case is longer
+        return [m.start() for m in _KEYWORD.finditer(text)]
+    found = []
+    for keyword in _KEYWORDS:
+        pos = lowered.find(keyword)
+        while pos != -1:
+            found.append(pos)
+            pos = lowered.find(keyword, pos + 1)
+    return sorted(found)
+
+
+def invitation_passcode(meeting: Meeting) -> str | None:
+    """Return the passcode the invitation text (description, location) states, if any."""
+    for window in _windows(meeting):
+        m = _PASSCODE.search(window)
         if m:
             return m["code"].rstrip(".")
     return None
@@ -73,10 +106,8 @@ def invitation_passcode(meeting: Meeting) -> str | None:
 
 def invitation_meeting_id(meeting: Meeting) -> str | None:
     """Return the digits of a "Meeting ID: 123 456 789" line of the invitation, if any."""
-    for text in (meeting.description, meeting.location):
-        if not text:
-            continue
-        m = _MEETING_ID.search(html_to_text(text))
+    for window in _windows(meeting):
+        m = _MEETING_ID.search(window)
         if m:
             return m["id"].replace(" ", "")
     return None

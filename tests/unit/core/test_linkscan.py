@@ -260,3 +260,24 @@ def test_detect_links_never_raises(description: str, location: str, conf: str | 
         assert link.url.lower().startswith(_ALLOWED)
         assert link.field in {"conference_url", "location", "description"}
     assert len({(lk.service, lk.meeting_id or lk.url) for lk in links}) == len(links)
+
+
+def test_app_link_without_slashes_in_a_description() -> None:
+    m = meeting(description="Open in the app: MsTeams:/l/meetup-join/19%3ameeting_Q%40thread.v2/0")
+    links = detect_links(m)
+    assert [(lk.service, lk.meeting_id) for lk in links] == [("teams", "19:meeting_Q@thread.v2")]
+    assert links[0].url.startswith("https://teams.microsoft.com/l/meetup-join/")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT)
+def test_detect_links_finds_every_meeting_extract_urls_finds(text: str) -> None:
+    from launcher.core.linkscan import match_url
+
+    expected = set()
+    for url in extract_urls(text):
+        link = match_url(url)
+        if link is not None:
+            expected.add((link.service, link.meeting_id))
+    found = {(lk.service, lk.meeting_id) for lk in detect_links(meeting(description=text))}
+    assert expected <= found
