@@ -128,8 +128,8 @@ CATALOGUE: tuple[Service, ...] = (
         "zoomgov", "ZoomGov", (".zoomgov.com",), _ZOOM_PATHS,
         id_params=("confno",), pwd_params=("pwd",),
         native="zoommtg://{host}/join?action=join&confno={id}", native_pwd="&pwd={pwd}",
-        native_id=_ZOOM_ID, icon="zoom", priority=10, id_format="zoom",
-        typed_passcode=r"[A-Za-z0-9@*_-]{1,10}",
+        native_id=_ZOOM_ID, web="https://{host}/j/{id}", web_pwd="?pwd={pwd}",
+        icon="zoom", priority=10, id_format="zoom", typed_passcode=r"[A-Za-z0-9@*_-]{1,10}",
     ),
     # Teams: guests can join organisation meetings in a browser unless the organiser's
     # tenant blocks anonymous join, so no sign-in is assumed.

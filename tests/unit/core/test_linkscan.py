@@ -281,3 +281,21 @@ def test_detect_links_finds_every_meeting_extract_urls_finds(text: str) -> None:
             expected.add((link.service, link.meeting_id))
     found = {(lk.service, lk.meeting_id) for lk in detect_links(meeting(description=text))}
     assert expected <= found
+
+
+def test_zoomgov_app_link_goes_to_zoomgov() -> None:
+    from launcher.core.linkscan import match_url
+
+    link = match_url("zoommtg://www.zoomgov.com/join?action=join&confno=1612345678")
+    assert link is not None
+    assert (link.service, link.url) == ("zoomgov", "https://www.zoomgov.com/j/1612345678")
+
+
+def test_mimecast_links_are_left_as_they_are() -> None:
+    url = "https://protect-eu.mimecast.com/s/AbCdEfGhIjKl?domain=zoom.us"
+    assert extract_urls(url) == [url]
+
+
+def test_unknown_priority_keys_are_ignored() -> None:
+    m = meeting(description=f"{TEAMS} {ZOOM}")
+    assert [lk.service for lk in detect_links(m, priority=("nope", "teams"))] == ["teams", "zoom"]
