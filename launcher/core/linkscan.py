@@ -8,14 +8,19 @@ asking Mimecast, so they are left as they are.
 
 HTML is not parsed with ``html.parser`` here: a 5,000-event calendar of 5-20 KB
 invitation bodies is 60 MB of HTML, which the pure-Python parser cannot get through in
-the one-second budget. Links are found with one compiled expression that stops at the
-characters that end a URL in HTML and in text (``<``, ``>``, quotes, white space), so an
-``href`` value and a link written in the text are both found; entities are decoded per
-link. :func:`html_to_text` (``html.parser``) is used where the readable text is needed
-(the passcode checks in :mod:`launcher.core.prejoin`).
+the one-second budget (``benchmarks/link_detection.py``). Links are found from each
+``:/`` (a C-speed substring search); the scheme before it and the body after it stop at
+the characters that end a URL in HTML and in text (``<``, ``>``, quotes, white space),
+so an ``href`` value and a link written in the text are both found; entities are
+decoded per link. :func:`html_to_text` (``html.parser``) gives the readable text of a
+description where a person reads it.
 
 ``detect_links`` recognises catalogue services with one host lookup per link (exact
-host, then each parent domain, then the first label) rather than a pattern per service.
+host, then each parent domain, then the first label) rather than a pattern per
+service; in the free-text fields, links of hosts that are neither catalogue services
+nor redirectors are skipped after one dictionary look-up of their raw host. A link
+found in its app form (``zoommtg://...``) is returned with its web form as ``url`` and
+the app form as ``native_url``.
 """
 
 from __future__ import annotations
@@ -514,9 +519,7 @@ def detect_links(meeting: Meeting, priority: Sequence[str] = ()) -> tuple[Detect
                 index[key] = len(found)
                 found.append(link)
             elif found[at].passcode is None and link.passcode is not None:
-                found[at] = dataclasses.replace(
-                    link, field=found[at].field
-                )
+                found[at] = dataclasses.replace(link, field=found[at].field)
     if len(found) < 2:
         return tuple(found)
     rank = {key: i for i, key in enumerate(priority)}
