@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -74,6 +75,23 @@ class RelayPacer:
             self._last = now
 
 
+#: One pacer per relay and event loop, shared by every client of that relay: the limit
+#: is the relay's, so a sign-in client and the sync's client must not add up past it.
+_SHARED_PACERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, RelayPacer]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def shared_pacer(relay_url: str) -> RelayPacer:
+    """Return the pacer of *relay_url* on the running event loop."""
+    loop = asyncio.get_running_loop()
+    pacers = _SHARED_PACERS.setdefault(loop, {})
+    pacer = pacers.get(relay_url)
+    if pacer is None:
+        pacer = pacers[relay_url] = RelayPacer()
+    return pacer
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Session:
     token: str = dataclasses.field(repr=False)
@@ -132,7 +150,12 @@ class BlueJeansClient:
         self._web_url = (account.web_url or DEFAULT_WEB_URLS[Provider.BLUEJEANS]).rstrip("/")
         self._relay_token: str | None = credentials.relay_token or None
         self._stored_token: str | None = credentials.token or None
-        self._pacer = RelayPacer(clock=clock, sleep=sleep)
+        # Fake time in tests gets a pacer of its own; real time shares the relay's.
+        self._own_pacer = (
+            RelayPacer(clock=clock, sleep=sleep)
+            if clock is not time.monotonic or sleep is not asyncio.sleep
+            else None
+        )
         self._session_lock = asyncio.Lock()
         self._session: _Session | None = None
         self._user_id: str | None = None
@@ -194,7 +217,8 @@ class BlueJeansClient:
 
     async def _send_relay(self, request: HttpRequest) -> HttpResponse:
         # Paced before every attempt, retries included: 2 requests/second at most.
-        return await send(self._http, request, provider=protocol.PROVIDER, pace=self._pacer.wait)
+        pacer = self._own_pacer or shared_pacer(self._relay_url)
+        return await send(self._http, request, provider=protocol.PROVIDER, pace=pacer.wait)
 
     # ---- Meetings REST -----------------------------------------------------------------
 
@@ -285,8 +309,12 @@ class BlueJeansClient:
             return self._session
 
     async def _stored_session(self) -> _Session | None:
-        """Use the token kept from an earlier sign-in, once, if it has not run out."""
-        token, self._stored_token = self._stored_token, None
+        """Use the token kept from an earlier sign-in, if it has not run out.
+
+        It stays available after a refusal: a 401 that was the server's passing trouble
+        must not turn into "sign in again" for good; a later refresh checks it anew.
+        """
+        token = self._stored_token
         if token is None or self._credentials.password:
             return None  # a password given for this run signs in afresh
         expires = self._credentials.token_expires

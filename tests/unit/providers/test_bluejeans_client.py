@@ -18,7 +18,7 @@ from launcher.core.errors import AuthenticationRequired, ConfigError, InvalidInp
 from launcher.core.joinflow import JoinFlowAction
 from launcher.core.models import Account, Credentials, Provider, Role
 from launcher.providers.base import MeetingLister, PreChecker
-from launcher.providers.bluejeans.client import BlueJeansClient, RelayPacer
+from launcher.providers.bluejeans.client import BlueJeansClient, RelayPacer, shared_pacer
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "bluejeans"
 BASE = "http://127.0.0.1:9/bluejeans"
@@ -233,6 +233,17 @@ def test_pacer_does_not_wait_when_requests_are_far_apart():
 
     asyncio.run(go())
     assert clock.slept == []
+
+
+def test_clients_of_one_relay_share_its_pacer_on_an_event_loop():
+    async def pacers() -> tuple[RelayPacer, RelayPacer, RelayPacer]:
+        return (shared_pacer("https://relay.test/api"), shared_pacer("https://relay.test/api"),
+                shared_pacer("https://other.test/api"))
+
+    first = asyncio.run(pacers())
+    second = asyncio.run(pacers())
+    assert first[0] is first[1] and first[0] is not first[2]
+    assert second[0] is not first[0]  # a new event loop gets new pacers (asyncio locks)
 
 
 def test_create_relay_token_returns_it_and_uses_it_for_prechecks():
