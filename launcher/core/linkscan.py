@@ -130,7 +130,9 @@ def _link_at(text: str, pos: int, end_of_text: int) -> tuple[str | None, int] | 
     return (unwrap(url) if url is not None else None), body.end()
 
 
-_NETLOC = re.compile(r"://([^/?#\s<>\"'`\x00-\x1f\x7f]*)")
+# The host part stops at a colon (a port is not needed to tell the host), so it never
+# swallows the next "://" ("https://https://zoom.us/...").
+_NETLOC = re.compile(r"://([^/?#\s<>\"'`\x00-\x1f\x7f:]*)")
 _RELEVANT: dict[str, bool] = {}
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from launcher.core.agenda import countdown
 from launcher.core.models import Meeting, Provider, Role
 from launcher.ui.icons import provider_icon, service_icon
-from launcher.ui.linkinfo import LinkInfo, PlainLink, service_key, service_name
+from launcher.ui.linkinfo import LinkInfo, PlainLink, is_plain, service_key, service_name
 
 
 def _now() -> dt.datetime:
@@ -251,8 +251,9 @@ class DetailsPane(QWidget):
         found = self._found
         self.join_button.setEnabled(bool(found) or provider is Provider.SKYPE)
         self.join_button.setText(
+            # A provider's own meeting joins through its API flow: plain "Join" there.
             f"Join with {service_name(found[0])}"
-            if found and not isinstance(found[0], PlainLink) else "Join"
+            if found and provider.is_calendar and not is_plain(found[0]) else "Join"
         )
         self.start_button.setVisible(can_start)
         self.copy_link_button.setEnabled(bool(found))

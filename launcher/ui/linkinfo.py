@@ -1,19 +1,17 @@
 """The window's one door to the link catalogue, link detection and pre-join checks.
 
-``core.linkscan``, ``core.prejoin`` and ``services.opener.open_detected`` come from the
-catalogue work (issue 5, part A). They are looked up here, once, so the window keeps
-working (with the meeting's own join link only) where they are not installed yet, and
-every widget reads links through the same few functions. The link objects are used
-through the :class:`LinkLike` and :class:`FindingLike` shapes of the contract.
+Every widget reads links through the few functions here: ``core.linkscan`` (detect and
+rank), ``core.prejoin`` (what will go wrong) and ``services.opener.open_detected``
+(native app or browser). Tests may hand in stand-ins for the first two; without them
+the window still joins by the meeting's own link. The link objects are used through
+the :class:`LinkLike` and :class:`FindingLike` shapes.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
 from collections.abc import Callable, Sequence
-from types import ModuleType
 from typing import Any, Protocol
 
 from launcher.core.models import Meeting
@@ -57,14 +55,6 @@ class FindingLike(Protocol):
         """Text worth copying (a passcode), if any."""
 
 
-def _module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        log.debug("%s is not available; using the meetings' own join links", name)
-        return None
-
-
 @dataclasses.dataclass(frozen=True, slots=True)
 class PlainLink:
     """A meeting's own join link, when no catalogue entry recognises it."""
@@ -88,12 +78,28 @@ class LinkInfo:
         prejoin: Any = True,
         priority: Sequence[str] = (),
     ) -> None:
-        self._scan: Any = _module("launcher.core.linkscan") if linkscan is True else (
-            linkscan or None)
-        self._prejoin: Any = _module("launcher.core.prejoin") if prejoin is True else (
-            prejoin or None)
+        # The catalogue (45+ compiled patterns) is loaded on first use, not at start-up:
+        # the window paints before it is needed.
+        self._given_scan = linkscan
+        self._given_prejoin = prejoin
         self.priority: tuple[str, ...] = tuple(priority)
         self._cache: dict[int, tuple[Meeting, tuple[Any, ...]]] = {}
+
+    @property
+    def _scan(self) -> Any:
+        if self._given_scan is True:
+            from launcher.core import linkscan
+
+            self._given_scan = linkscan
+        return self._given_scan or None
+
+    @property
+    def _prejoin(self) -> Any:
+        if self._given_prejoin is True:
+            from launcher.core import prejoin
+
+            self._given_prejoin = prejoin
+        return self._given_prejoin or None
 
     @property
     def available(self) -> bool:
@@ -150,16 +156,21 @@ class LinkInfo:
 
     def opener(self, fallback: Callable[[str], Any]) -> Callable[[Any], Any]:
         """Return an async callable opening a link (native app when installed, else browser)."""
-        opener_module = _module("launcher.services.opener")
-        open_detected = getattr(opener_module, "open_detected", None)
-
         async def open_link(link: Any) -> None:
-            if open_detected is not None and not isinstance(link, PlainLink):
+            from launcher.core.linkscan import DetectedLink
+            from launcher.services.opener import open_detected
+
+            if isinstance(link, DetectedLink):
                 await open_detected(link)
             else:
                 await fallback(link.url)
 
         return open_link
+
+
+def is_plain(link: Any) -> bool:
+    """Whether *link* belongs to no known service (the meeting's own link, or "link")."""
+    return isinstance(link, PlainLink) or service_key(link) in (None, "link")
 
 
 def service_key(link: Any) -> str | None:

@@ -299,3 +299,14 @@ def test_mimecast_links_are_left_as_they_are() -> None:
 def test_unknown_priority_keys_are_ignored() -> None:
     m = meeting(description=f"{TEAMS} {ZOOM}")
     assert [lk.service for lk in detect_links(m, priority=("nope", "teams"))] == ["teams", "zoom"]
+
+
+def test_a_doubled_scheme_does_not_hide_the_link() -> None:
+    # Found by Hypothesis: the fast path used to read "https:" as the host of the first
+    # "://" and skip past the real link.
+    text = ".https://https://us02web.zoom.us/j/84512345678?pwd=QWxhZGRpbjpvcGVu.1"
+    assert [(lk.service, lk.meeting_id) for lk in detect_links(meeting(description=text))] == [
+        ("zoom", "84512345678")
+    ]
+    port = "see http://zoom.us:443/j/84512345678 now"
+    assert [lk.meeting_id for lk in detect_links(meeting(description=port))] == ["84512345678"]
