@@ -15,6 +15,7 @@ and ``sources`` names every account it was found in, in the order they came.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import urllib.parse
 from collections.abc import Iterable, Sequence
 
@@ -33,6 +34,7 @@ _FILLABLE = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_link(url: str | None) -> str | None:
     """Return a comparison key for a join link, or None for no (or an unusable) link."""
     if not url:

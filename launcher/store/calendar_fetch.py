@@ -8,25 +8,17 @@ them are the user's choice, and they already live in the accounts table.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import sqlite3
 
+from launcher.core.fetch import CalendarFetch
 from launcher.store.db import Database, utc_text
 
 log = logging.getLogger("launcher.calendar_fetch")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class CalendarFetch:
-    """One subscription's last answer with content (a 200), and when it was last asked."""
-
-    url: str
-    body: bytes = dataclasses.field(repr=False)
-    fetched_at: dt.datetime
-    etag: str | None = None
-    last_modified: str | None = None
+__all__ = ["CalendarFetch", "CalendarFetchStore"]
 
 
 class CalendarFetchStore:

@@ -16,7 +16,6 @@ from launcher.core.errors import AuthenticationRequired, ProviderUnavailable
 from launcher.core.models import Account, Credentials, Provider
 from launcher.providers.caldav.client import CalDavClient
 
-
 USER, PASSWORD = "alice", "wonder-land-42"
 WINDOW = (dt.datetime(2025, 1, 1, tzinfo=dt.UTC), dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
 

@@ -19,6 +19,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -28,10 +29,10 @@ from launcher.core.errors import (
     ProtocolViolation,
     ProviderUnavailable,
 )
+from launcher.core.fetch import CalendarFetch
 from launcher.core.models import Account, Meeting, Provider
 from launcher.providers.http import HttpRequest, HttpResponse, raise_for_common, send
 from launcher.providers.ics.protocol import ParsedCalendar, parse_ics
-from launcher.store.calendar_fetch import CalendarFetch, CalendarFetchStore
 
 log = logging.getLogger("launcher.ics")
 
@@ -39,6 +40,22 @@ PROVIDER = Provider.ICS.value
 MAX_REDIRECTS = 5
 #: A calendar larger than this is refused (a wrong URL serving a video, say).
 MAX_BYTES = 50 * 1024 * 1024
+
+
+class FetchStore(Protocol):
+    """Where the last download of each subscription is kept (the database's store)."""
+
+    def get(self, account: str) -> CalendarFetch | None:
+        """Return the last fetch of *account*, if any."""
+        ...
+
+    def put(self, account: str, fetch: CalendarFetch) -> bool:
+        """Keep *fetch* as the last one of *account*."""
+        ...
+
+    def touch(self, account: str, when: dt.datetime) -> None:
+        """Record that *account* was asked at *when* and had not changed."""
+        ...
 
 
 def _utcnow() -> dt.datetime:
@@ -62,7 +79,7 @@ def file_path(url: str) -> Path | None:
 
 
 def local_tz() -> dt.tzinfo:
-    """The computer's time zone, with its DST rules (for floating times)."""
+    """Return the computer's time zone, with its DST rules (for floating times)."""
     from dateutil import tz  # icalendar's own dependency
 
     zone: dt.tzinfo = tz.tzlocal()
@@ -77,7 +94,7 @@ class IcsClient:
         http: httpx.AsyncClient,
         account: Account,
         *,
-        store: CalendarFetchStore | None = None,
+        store: FetchStore | None = None,
         min_interval: dt.timedelta = dt.timedelta(0),
         clock: Callable[[], dt.datetime] = _utcnow,
         default_tz: dt.tzinfo | None = None,
@@ -188,7 +205,9 @@ class IcsClient:
                 return response
             url = urllib.parse.urljoin(url, location)
             if urllib.parse.urlsplit(url).scheme.lower() not in {"http", "https"}:
-                raise ProtocolViolation(PROVIDER, "the calendar address redirects to a non-web link")
+                raise ProtocolViolation(
+                    PROVIDER, "the calendar address redirects to a non-web link"
+                )
         raise ProtocolViolation(PROVIDER, "the calendar address redirects too many times")
 
 

@@ -257,7 +257,7 @@ def _meeting(
 
 
 def _fallback_uid(event: Any) -> str:
-    """A stable stand-in for an event without a UID (some exporters omit it)."""
+    """Return a stable stand-in for an event without a UID (some exporters omit it)."""
     import hashlib
 
     basis = f"{_text(event.get('SUMMARY'))}|{_text(event.get('LOCATION'))}"
@@ -296,7 +296,7 @@ def _http(value: str) -> str | None:
 
 
 def _conference(event: Any) -> str | None:
-    """The meeting link from CONFERENCE (video first) or a vendor's X- property."""
+    """Return the meeting link from CONFERENCE (video first) or a vendor's X- property."""
     conferences = _list(event.get("CONFERENCE"))
     ranked = sorted(
         conferences,
