@@ -169,3 +169,38 @@ async def test_a_server_that_is_not_there_is_unavailable() -> None:
                           Credentials(username=USER, password=PASSWORD), timeout=5)
     with pytest.raises(ProviderUnavailable):
         await client.check_login()
+
+
+def test_cli_adds_a_caldav_account_after_checking_the_login(
+    radicale: str, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import json
+
+    from launcher.cli import main
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        return main(list(args), stdout=out, stderr=err), out.getvalue(), err.getvalue()
+
+    code, _, err = run("accounts", "add", "caldav", "--name", "DAV", "--url", radicale,
+                       "--username", USER, "--password-stdin", stdin="wrong\n")
+    assert code == 2 and "--password-stdin:" in err and "did not accept" in err
+    assert "wrong" not in err
+    assert json.loads(run("accounts", "list", "--json")[1]) == []
+    code, _, err = run("accounts", "add", "caldav", "--name", "DAV", "--url", radicale,
+                       "--password-stdin", stdin=f"{PASSWORD}\n")
+    assert code == 2 and "--username:" in err
+    code, out, err = run("accounts", "add", "caldav", "--name", "DAV", "--url", radicale,
+                         "--username", USER, "--password-stdin", stdin=f"{PASSWORD}\n")
+    assert code == 0, err
+    secrets = (home / "config" / "secrets.json").read_text()
+    assert PASSWORD in secrets  # the file backend of the tests: the password lives there
+    database = (home / "data" / "meeting-launcher.sqlite3").read_bytes()
+    assert PASSWORD.encode() not in database
+    code, out, err = run("meetings", "--from", "2025-01-01T00:00:00Z",
+                         "--to", "2025-03-01T00:00:00Z", "--json")
+    assert code == 0, err
+    titles = [m["title"] for m in json.loads(out)["meetings"]]
+    assert titles == ["DAV weekly", "DAV weekly (moved)", "DAV weekly", "Zoom review"]
