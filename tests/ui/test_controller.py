@@ -47,7 +47,8 @@ from tests.ui.test_dialogs_join import click, dialog_of, texts, wait_for
 
 pytestmark = pytest.mark.gui
 
-DEMO_ACCOUNTS = {"Demo BlueJeans", "Demo join.me", "Demo Whereby", "Demo Skype for Business"}
+DEMO_ACCOUNTS = {"Demo BlueJeans", "Demo join.me", "Demo Whereby", "Demo Skype for Business",
+                 "Demo calendar"}
 
 
 class DialogSpy(QObject):
@@ -195,7 +196,7 @@ async def test_refresh_fills_the_window_with_the_four_demo_accounts(
         for name in DEMO_ACCOUNTS:
             assert status_text(window, name).endswith(f"{name} — up to date")
         providers = {window.model.meeting_at(r).provider for r in range(window.model.rowCount())}
-        assert providers == set(API_PROVIDERS)
+        assert providers == {*API_PROVIDERS, Provider.ICS}
         numbers = {m.number for m in window.model.meetings()}
         assert "9036439807" in numbers
         assert app.by_title("Customer review (lobby, admitted)").start is None
