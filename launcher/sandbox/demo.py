@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any, Final
 
+from launcher.sandbox.ics import ICS_USER
 from launcher.sandbox.state import (
     BlueJeansClient,
     BlueJeansMeeting,
@@ -21,7 +22,6 @@ from launcher.sandbox.state import (
     digits,
     to_ms,
 )
-from launcher.sandbox.ics import ICS_USER
 from launcher.sandbox.whereby import add_room
 
 BLUEJEANS_USER: Final = "demo@bluejeans.test"

@@ -121,7 +121,7 @@ class DemoIcs:
         self.requests = 0
 
     def routes(self) -> list[BaseRoute]:
-        """The calendar's route."""
+        """Return the calendar's route."""
         return [Route("/ics/demo.ics", self.calendar, methods=["GET", "HEAD"])]
 
     async def calendar(self, request: Request) -> Response:

@@ -55,5 +55,6 @@ async def test_the_demo_calendar_through_the_client() -> None:
 def test_the_calendar_changes_with_the_day_and_counts_requests() -> None:
     assert demo_calendar(dt.date(2025, 1, 1)) != demo_calendar(dt.date(2025, 1, 2))
     assert ICS_USER in demo_calendar(dt.date(2025, 1, 1))
-    assert all(len(line.encode()) <= 75 for line in demo_calendar(dt.date(2025, 1, 1)).split("\r\n"))
+    text = demo_calendar(dt.date(2025, 1, 1))
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     assert DemoIcs(SandboxState(seed_demo=False)).requests == 0

@@ -32,7 +32,7 @@ from launcher.core.errors import (
 from launcher.core.fetch import CalendarFetch
 from launcher.core.models import Account, Meeting, Provider
 from launcher.providers.http import HttpRequest, HttpResponse, raise_for_common, send
-from launcher.providers.ics.protocol import ParsedCalendar, parse_ics
+from launcher.providers.ics.protocol import CalendarData, ParsedCalendar, expand, read_ics
 
 log = logging.getLogger("launcher.ics")
 
@@ -107,6 +107,8 @@ class IcsClient:
         self._tz = default_tz
         self._last: CalendarFetch | None = None
         self._loaded = False
+        #: The last body read, and what reading it gave (reused while it is unchanged).
+        self._read: tuple[bytes, CalendarData] | None = None
         #: What the last fetch did: "fetched", "not modified", "recent" or "file".
         self.last_outcome = ""
 
@@ -127,15 +129,20 @@ class IcsClient:
         """Fetch (or re-read) the calendar and parse it in a worker thread."""
         body = await self._body()
         tz = self._tz if self._tz is not None else await asyncio.to_thread(local_tz)
+        kept = self._read
+        if kept is not None and kept[0] is body:
+            data = kept[1]  # not modified: skip icalendar's parser, the costly part
+        else:
+            data = await asyncio.to_thread(read_ics, body, provider=Provider.ICS, default_tz=tz)
+            self._read = (body, data)
         return await asyncio.to_thread(
-            parse_ics,
-            body,
+            expand,
+            data,
             account=self._account.name,
             provider=Provider.ICS,
             start=start,
             end=end,
             username=self._account.username,
-            default_tz=tz,
         )
 
     # ------------------------------------------------------------ fetching

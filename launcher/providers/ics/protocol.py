@@ -71,34 +71,59 @@ class ParsedCalendar:
     skipped: int = 0
 
 
-def parse_ics(
-    data: bytes | str,
+@dataclasses.dataclass(frozen=True, slots=True)
+class CalendarData:
+    """An ICS body read and checked once; expand it for any window with :func:`expand`.
+
+    Reading (icalendar's parser) is most of the cost of a large calendar: a client keeps
+    this while the body does not change (a 304, or a refresh within the interval).
+    Expanding does not change it, so one instance may be expanded from several threads.
+    """
+
+    calendars: tuple[icalendar.Calendar, ...] = dataclasses.field(repr=False)
+    #: VEVENTs left out because they could not be read.
+    skipped: int = 0
+
+
+def read_ics(
+    data: bytes | str, *, provider: Provider = Provider.ICS, default_tz: dt.tzinfo = dt.UTC
+) -> CalendarData:
+    """Parse *data*, drop VEVENTs that cannot be read, give floating times their zone.
+
+    Floating times get ``X-WR-TIMEZONE`` when the calendar has one, else *default_tz*.
+    Raises ProtocolViolation when *data* is not an iCalendar object.
+    """
+    calendars = _read(data, provider)
+    skipped = 0
+    for cal in calendars:
+        skipped += _drop_broken(cal)
+        _float_to(cal, default_tz)
+    return CalendarData(tuple(calendars), skipped)
+
+
+def expand(
+    data: CalendarData,
     *,
     account: str,
     provider: Provider = Provider.ICS,
     start: dt.datetime | None,
     end: dt.datetime | None,
     username: str | None = None,
-    default_tz: dt.tzinfo = dt.UTC,
     calendar: str | None = None,
 ) -> ParsedCalendar:
     """Return the occurrences of every VEVENT in *data* that overlap [start, end).
 
     *username* (an e-mail address) picks the user's ATTENDEE for ``attendance``;
-    *calendar* names the calendar when the body has no ``X-WR-CALNAME``. Raises
-    ProtocolViolation when *data* is not an iCalendar object.
+    *calendar* names the calendar when the body has no ``X-WR-CALNAME``.
     """
-    calendars = _read(data, provider)
     lo = start or dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     hi = end or lo + DEFAULT_SPAN
     meetings: list[Meeting] = []
-    skipped = 0
+    skipped = data.skipped
     name: str | None = None
-    for cal in calendars:
+    for cal in data.calendars:
         cal_name = _text(cal.get("X-WR-CALNAME")) or calendar
         name = name or cal_name
-        skipped += _drop_broken(cal)
-        _float_to(cal, default_tz)
         try:
             occurrences = recurring_ical_events.of(cal, skip_bad_series=True).between(lo, hi)
         except Exception as exc:  # the library's errors have no common base class
@@ -118,6 +143,28 @@ def parse_ics(
         log.info("%s: %d event(s) could not be read and were skipped", account, skipped)
     meetings.sort(key=Meeting.sort_key)
     return ParsedCalendar(tuple(meetings), name, skipped)
+
+
+def parse_ics(
+    data: bytes | str,
+    *,
+    account: str,
+    provider: Provider = Provider.ICS,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    username: str | None = None,
+    default_tz: dt.tzinfo = dt.UTC,
+    calendar: str | None = None,
+) -> ParsedCalendar:
+    """:func:`read_ics` then :func:`expand`: the occurrences in *data* overlapping [start, end).
+
+    Raises ProtocolViolation when *data* is not an iCalendar object.
+    """
+    return expand(
+        read_ics(data, provider=provider, default_tz=default_tz),
+        account=account, provider=provider, start=start, end=end, username=username,
+        calendar=calendar,
+    )
 
 
 def _read(data: bytes | str, provider: Provider) -> list[icalendar.Calendar]:
@@ -344,4 +391,7 @@ def _attendance(attendees: Iterable[Any], username: str | None) -> str | None:
     return None
 
 
-__all__ = ["CONFERENCE_PROPERTIES", "DEFAULT_SPAN", "ParsedCalendar", "parse_ics"]
+__all__ = [
+    "CONFERENCE_PROPERTIES", "DEFAULT_SPAN", "CalendarData", "ParsedCalendar", "expand",
+    "parse_ics", "read_ics",
+]

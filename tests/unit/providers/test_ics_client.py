@@ -75,7 +75,7 @@ def server() -> Iterator[tuple[str, Seen]]:
     seen = Seen()
     handler = type("H", (Handler,), {"seen": seen})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
@@ -193,3 +193,28 @@ async def test_files_are_read_and_a_missing_file_is_not_found(tmp_path: Path) ->
 def test_webcal_is_https() -> None:
     assert fetch_url("webcal://cal.example/a.ics?x=1") == "https://cal.example/a.ics?x=1"
     assert fetch_url("https://cal.example/a.ics") == "https://cal.example/a.ics"
+
+
+async def test_an_unchanged_body_is_not_parsed_again(
+    server: tuple[str, Seen], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from launcher.providers.ics import client as client_module
+
+    calls: list[int] = []
+    real = client_module.read_ics
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(client_module, "read_ics", counting)
+    base, seen = server
+    async with http_client() as http:
+        client = IcsClient(http, account(f"{base}/cal.ics"), default_tz=dt.UTC)
+        first = await client.list_meetings(*WINDOW)
+        second = await client.list_meetings(*WINDOW)
+        assert client.last_outcome == "not modified"
+        seen.etag = '"v2"'
+        third = await client.list_meetings(*WINDOW)
+    assert first == second == third
+    assert len(calls) == 2  # the 304 reused the first read
