@@ -4,7 +4,7 @@ The calendar is built from the sandbox clock's date (so it changes once a day, a
 ETag with it): a weekly meeting with one occurrence moved, Zoom, Teams, Google Meet and
 Webex links in HTML descriptions, an all-day event, a declined and a tentative
 invitation. ``If-None-Match`` (or ``If-Modified-Since``) matching the current version
-gets ``304 Not Modified``. :attr:`DemoIcs.requests` counts the requests.
+gets ``304 Not Modified``. Faults and request counts are the sandbox's, as provider "ics".
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def _fold(line: str) -> str:
     data = line.encode()
     if len(data) <= 74:
         return line
-    parts, start = [], 0
+    parts: list[str] = []
+    start = 0
     while start < len(data):
         end = min(start + (74 if not parts else 73), len(data))
         while end < len(data) and (data[end] & 0xC0) == 0x80:
@@ -117,8 +118,6 @@ class DemoIcs:
 
     def __init__(self, state: SandboxState) -> None:
         self._state = state
-        #: How many requests the calendar had (200s and 304s).
-        self.requests = 0
 
     def routes(self) -> list[BaseRoute]:
         """Return the calendar's route."""
@@ -126,7 +125,6 @@ class DemoIcs:
 
     async def calendar(self, request: Request) -> Response:
         """GET the calendar (or 304 when the client's copy is current)."""
-        self.requests += 1
         today = self._state.now().astimezone(dt.UTC).date()
         body = demo_calendar(today).encode()
         etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'

@@ -30,7 +30,6 @@ from launcher.store.accounts import AccountStore
 from launcher.store.calendar_fetch import CalendarFetchStore
 from launcher.store.paths import Paths
 from launcher.store.secrets import SecretStore, format_expiry
-from launcher.store.settings import Settings
 
 Client = BlueJeansClient | JoinMeClient | WherebyClient | SkypeClient | IcsClient | CalDavClient
 
@@ -71,9 +70,10 @@ class Context:
         #: Told every secret value that comes in while running (tokens renewed, a new
         #: sign-in), so the log redaction filter can mask it.
         self.secret_listener: Callable[[str], None] | None = None
-        #: How long an ICS subscription's download is reused (``ics_refresh_minutes``);
-        #: the composition root sets it from the settings.
-        self.ics_min_interval = dt.timedelta(minutes=Settings().ics_refresh_minutes)
+        #: How long an ICS subscription's download is reused before asking again. Zero
+        #: (the CLI: every run asks, conditionally); the window's composition root sets
+        #: it from the ``ics_refresh_minutes`` setting.
+        self.ics_min_interval = dt.timedelta(0)
         self._clients: dict[str, Client] = {}
 
     def client_for(self, account: Account) -> Client:

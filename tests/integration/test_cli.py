@@ -107,7 +107,7 @@ def test_meetings_merged_sorted_json(cli: Cli) -> None:
         (name, "up to date", True, False) for name in ("JM", "WB", "BJ", "SfB")
     ]
     providers = {m["provider"] for m in meetings}
-    assert providers == {"bluejeans", "joinme", "whereby", "skype", "ics"}
+    assert providers == {"bluejeans", "joinme", "whereby", "skype"}
     for m in meetings:
         for key in ("id", "account", "provider", "title", "start", "end", "join_url"):
             assert key in m
