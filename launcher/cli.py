@@ -16,6 +16,7 @@ import json
 import logging
 import sys
 import tempfile
+import urllib.parse
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -29,6 +30,8 @@ from launcher.core.errors import (
     ProviderError,
 )
 from launcher.core.joinflow import AskLogin, AskPasscode, ExplainNotInvited
+from launcher.core.links import check_openable
+from launcher.core.linkscan import detect_links
 from launcher.core.models import (
     API_PROVIDERS,
     Account,
@@ -54,6 +57,7 @@ from launcher.services.sync import AccountSync, SyncState, sync_once
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
 from launcher.store.db import Database, open_database
+from launcher.store.history import LocalMeeting, LocalMeetings
 from launcher.store.logs import close_logging, setup_logging
 from launcher.store.paths import Paths, instance_address, resolve_paths
 from launcher.store.secrets import SecretStore
@@ -108,13 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Add an account and sign in to it. join.me signs in in your browser; "
         "passwords are asked for on the terminal (or read with --password-stdin).",
     )
-    add.add_argument("provider", choices=[p.value for p in API_PROVIDERS])
+    add.add_argument(
+        "provider", choices=[p.value for p in (*API_PROVIDERS, Provider.ICS, Provider.CALDAV)]
+    )
     add.add_argument("--name", required=True)
     add.add_argument("--base-url", help="API base URL (defaults to the provider's)")
+    add.add_argument("--url", help="ICS: the calendar's link (https or webcal); CalDAV: its URL")
+    add.add_argument("--file", help="ICS: a calendar file on this computer")
     add.add_argument("--relay-url", help="BlueJeans relay base URL")
     add.add_argument("--web-url", help="where the provider's meeting pages live")
     add.add_argument("--discovery-url", help="Skype for Business autodiscover URL")
-    add.add_argument("--username", help="user name or e-mail (BlueJeans, Skype)")
+    add.add_argument(
+        "--username", help="user name or e-mail (BlueJeans, Skype, CalDAV; ICS: your e-mail)"
+    )
     _secret_options(add)
     add.add_argument("--client-id", help="BlueJeans app key (client-credentials sign-in)")
     add.add_argument("--relay-token", help="a BlueJeans relay access token you have; - reads stdin")
@@ -145,6 +155,20 @@ def build_parser() -> argparse.ArgumentParser:
     meetings.add_argument(
         "--sequential", action="store_true", help="fetch accounts one after another"
     )
+
+    # saved links
+    add_meeting = sub.add_parser(
+        "add-meeting", parents=[common], help="save a meeting link with a title and a time"
+    )
+    add_meeting.add_argument("url", metavar="URL")
+    add_meeting.add_argument("--title", required=True)
+    add_meeting.add_argument("--start", required=True, help="ISO date-time (local if no zone)")
+    add_meeting.add_argument("--end", help="ISO date-time (default: 30 minutes after the start)")
+    saved = sub.add_parser("saved", help="the meeting links you saved")
+    saved_sub = saved.add_subparsers(dest="saved_command", metavar="ACTION", required=True)
+    saved_sub.add_parser("list", parents=[common], help="list the saved links")
+    saved_remove = saved_sub.add_parser("remove", parents=[common], help="forget a saved link")
+    saved_remove.add_argument("id", metavar="ID", help="the number `saved list` shows")
 
     # check / join
     check = sub.add_parser("check", parents=[common], help="pre-join check of a link or ID")
@@ -268,8 +292,17 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _best_link(meeting: Meeting) -> str | None:
+    """Return the link "join" opens: the meeting's own, else the best one in its text."""
+    if meeting.join_url:
+        return meeting.join_url
+    found = detect_links(meeting)
+    return found[0].url if found else None
+
+
 def meeting_json(meeting: Meeting) -> dict[str, Any]:
     """Return the JSON form of a meeting (no passcode, no host link: those are kept back)."""
+    found = detect_links(meeting)
     return {
         "id": meeting.id,
         "account": meeting.account,
@@ -287,6 +320,16 @@ def meeting_json(meeting: Meeting) -> dict[str, Any]:
         "participants": list(meeting.participants),
         "online_meeting_uri": meeting.online_meeting_uri,
         "expires": _iso(meeting.expires),
+        "uid": meeting.uid,
+        "location": meeting.location or None,
+        "all_day": meeting.all_day,
+        "status": meeting.status,
+        "attendance": meeting.attendance,
+        "calendar": meeting.calendar,
+        "conference_url": meeting.conference_url,
+        "sources": list(meeting.sources) or [meeting.account],
+        "links": [{"service": link.service, "name": link.name, "url": link.url,
+                   "meeting_id": link.meeting_id} for link in found],
     }
 
 
@@ -304,7 +347,7 @@ def print_meetings(output: Output, meetings: Sequence[Meeting]) -> None:
     for m in meetings:
         if m.start is None:
             continue
-        start = _local(m.start)
+        start = m.start if m.all_day else _local(m.start)  # all-day: a date, not a time
         if start.date() != day:
             if day is not None:
                 output.line("")
@@ -316,9 +359,11 @@ def print_meetings(output: Output, meetings: Sequence[Meeting]) -> None:
             end = _local(m.end).strftime("%H:%M")
         else:  # a span over several days (a Whereby room): say which day it ends
             end = _local(m.end).strftime("%a %d %b %H:%M")
-        link = m.join_url or "(no link)"
-        span = f"{start:%H:%M}-{end}"
-        output.line(f"  {span:<22}  {m.title[:40]:<40}  {m.provider.label:<18} {m.account}")
+        link = _best_link(m) or "(no link)"
+        span = "all day" if m.all_day else f"{start:%H:%M}-{end}"
+        title = f"Cancelled: {m.title}" if m.status == "cancelled" else m.title
+        where = ", ".join(m.sources) if m.sources else m.account
+        output.line(f"  {span:<22}  {title[:40]:<40}  {m.provider.label:<18} {where}")
         output.line(f"  {'':<22}  {link}")
     if spaces:
         output.line("")
@@ -326,7 +371,7 @@ def print_meetings(output: Output, meetings: Sequence[Meeting]) -> None:
         for m in spaces:
             until = f" (until {_local(m.expires):%d %b %Y})" if m.expires else ""
             output.line(f"  {m.title[:64]:<64}  {m.provider.label:<18} {m.account}{until}")
-            output.line(f"  {'':<22}  {m.join_url or '(no link)'}")
+            output.line(f"  {'':<22}  {_best_link(m) or '(no link)'}")
 
 
 # ---------------------------------------------------------------- terminal prompter
@@ -406,8 +451,12 @@ _ACCOUNT_OPTIONS = {
 }
 
 
-def _option_error(exc: InvalidInput, *, edit: bool = False) -> InvalidInput:
+def _option_error(
+    exc: InvalidInput, *, edit: bool = False, base_option: str | None = None
+) -> InvalidInput:
     field = "base_url" if edit and exc.field == "discovery_url" else exc.field
+    if field == "base_url" and base_option is not None:
+        return InvalidInput(base_option, exc.reason)
     return InvalidInput(_ACCOUNT_OPTIONS.get(field, field), exc.reason)
 
 
@@ -523,10 +572,11 @@ async def _accounts_add(
     provider = Provider(args.provider)
     if args.no_browser and provider is not Provider.JOINME:
         raise InvalidInput("--no-browser", "only join.me signs in in the browser")
+    base_url, base_option = _calendar_address(args, provider)
     form = AccountForm(
         provider=provider,
         name=args.name,
-        base_url=args.base_url,
+        base_url=base_url,
         relay_url=args.relay_url,
         web_url=args.web_url,
         discovery_url=args.discovery_url,
@@ -548,7 +598,7 @@ async def _accounts_add(
             form = dataclasses.replace(form, password=password)
         account = await service.add(form)
     except InvalidInput as exc:
-        raise _option_error(exc) from None
+        raise _option_error(exc, base_option=base_option) from None
     if ctx.secrets.warning:
         out.note(ctx.secrets.warning)
     if out.as_json:
@@ -558,6 +608,32 @@ async def _accounts_add(
         who = f" (signed in as {account.username})" if account.username else ""
         out.line(f"Added {account.provider.label} account {account.name!r}{who}.")
     return EXIT_OK
+
+
+def _calendar_address(
+    args: argparse.Namespace, provider: Provider
+) -> tuple[str | None, str | None]:
+    """Return the base URL from --url/--file/--base-url and the option it came from."""
+    if not provider.is_calendar:
+        for option, value in (("--url", args.url), ("--file", args.file)):
+            if value is not None:
+                raise InvalidInput(option, "applies to ICS and CalDAV accounts only")
+        return args.base_url, None
+    if args.base_url is not None:
+        raise InvalidInput("--base-url", "give the calendar's address with --url")
+    if args.file is not None:
+        if provider is not Provider.ICS:
+            raise InvalidInput("--file", "only an ICS calendar can be a file")
+        if args.url is not None:
+            raise InvalidInput("--file", "give --url or --file, not both")
+        path = Path(args.file).expanduser()
+        if not path.is_file():
+            raise InvalidInput("--file", f"{args.file!r} is not a file")
+        return path.resolve().as_uri(), "--file"
+    if not args.url:
+        what = "--url or --file" if provider is Provider.ICS else "--url"
+        raise InvalidInput("--url", f"give the calendar's address with {what}")
+    return args.url, "--url"
 
 
 async def _accounts_signin(
@@ -572,8 +648,7 @@ async def _accounts_signin(
         Provider.JOINME: {"token"},
         Provider.WHEREBY: {"api_key"},
         Provider.BLUEJEANS: {"client_secret"} if not needs else set(),
-        Provider.SKYPE: set(),
-    }[account.provider]
+    }.get(account.provider, set())
     try:
         given = _stdin_secrets(args, allowed)
         if args.username is not None and account.provider is not Provider.BLUEJEANS:
@@ -675,6 +750,65 @@ def _status_json(status: AccountSync, cached: frozenset[str]) -> dict[str, Any]:
         "message": status.message or None,
         "retry_after": status.retry_after,
     }
+
+
+def _saved_json(saved: LocalMeeting) -> dict[str, Any]:
+    return {
+        "id": saved.id,
+        "title": saved.title,
+        "url": saved.url,
+        "start": _iso(saved.start),
+        "end": _iso(saved.end),
+    }
+
+
+async def cmd_add_meeting(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """Save a meeting link with a title and a time; it shows in the agenda."""
+    options = {"title": "--title", "url": "URL", "start": "--start", "end": "--end"}
+    start = _parse_when("--start", args.start)
+    assert start is not None
+    end = _parse_when("--end", args.end)
+    if end is not None and end <= start:
+        raise InvalidInput("--end", "must be after --start")
+    try:
+        check_openable(args.url)
+        if urllib.parse.urlsplit(args.url.strip()).scheme.lower() not in {"http", "https"}:
+            raise InvalidInput("url", "give an http(s) link")
+        saved = await asyncio.to_thread(
+            LocalMeetings(ctx.accounts.database).add, args.title, args.url, start, end
+        )
+    except InvalidInput as exc:
+        raise InvalidInput(options.get(exc.field, exc.field), exc.reason) from None
+    if out.as_json:
+        out.json(_saved_json(saved))
+    else:
+        out.line(f"Saved {saved.title!r} on {_when(saved.start)} (id {saved.id}).")
+    return EXIT_OK
+
+
+async def cmd_saved(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """List or remove saved meeting links."""
+    store = LocalMeetings(ctx.accounts.database)
+    if args.saved_command == "remove":
+        try:
+            number = int(args.id)
+        except ValueError:
+            raise InvalidInput("ID", "give the number `saved list` shows") from None
+        gone = await asyncio.to_thread(store.remove, number)
+        if out.as_json:
+            out.json({"removed": gone.id})
+        else:
+            out.line(f"Removed the saved link {gone.title!r}.")
+        return EXIT_OK
+    rows = await asyncio.to_thread(store.list)
+    if out.as_json:
+        out.json([_saved_json(r) for r in rows])
+    elif not rows:
+        out.line("No saved links. Add one with `meeting-launcher add-meeting URL --title ...`.")
+    else:
+        for row in rows:
+            out.line(f"{row.id:>4}  {_when(row.start):<16}  {row.title[:40]:<40}  {row.url}")
+    return EXIT_OK
 
 
 async def cmd_check(args: argparse.Namespace, ctx: Context, out: Output) -> int:
@@ -925,6 +1059,8 @@ COMMANDS: dict[str, Command] = {
     "install-desktop-entry": cmd_install_desktop_entry,
     "accounts": cmd_accounts,
     "meetings": cmd_meetings,
+    "add-meeting": cmd_add_meeting,
+    "saved": cmd_saved,
     "check": cmd_check,
     "join": cmd_join,
     "start": cmd_start,

@@ -135,6 +135,9 @@ _LABELS = {
     "joinme": "join.me",
     "whereby": "Whereby",
     "skype": "Skype for Business",
+    "ics": "Calendar (ICS)",
+    "caldav": "CalDAV",
+    "local": "Saved links",
 }
 
 

@@ -20,6 +20,7 @@ from launcher.sandbox.faults import (
     provider_for_path,
     read_json,
 )
+from launcher.sandbox.ics import DemoIcs
 from launcher.sandbox.joinme import JoinMeApi
 from launcher.sandbox.joinme_auth import JoinMeAuth
 from launcher.sandbox.pages import Pages, not_found_page
@@ -51,6 +52,7 @@ def create_app(state: SandboxState | None = None) -> Starlette:
         *WherebyApi(state).routes(),
         *SkypeApi(state, closing).routes(),
         *Pages(state).routes(),
+        *DemoIcs(state).routes(),
         Mount("/_sandbox", routes=control.routes()),
     ]
     install_log_filter()

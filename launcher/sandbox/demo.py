@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any, Final
 
+from launcher.sandbox.ics import ICS_USER
 from launcher.sandbox.state import (
     BlueJeansClient,
     BlueJeansMeeting,
@@ -70,11 +71,12 @@ def provider_urls(base_url: str) -> dict[str, str]:
         "joinme": f"{base}/joinme/v1",
         "whereby": f"{base}/whereby/v1",
         "skype": f"{base}/skype/autodiscover/root",
+        "ics": f"{base}/ics/demo.ics",
     }
 
 
 def demo_accounts(base_url: str) -> list[DemoAccount]:
-    """Return the four demo accounts for a sandbox at *base_url*."""
+    """Return the demo accounts (four meeting services, one ICS calendar) at *base_url*."""
     base = base_url.rstrip("/")
     urls = provider_urls(base)
     return [
@@ -113,6 +115,14 @@ def demo_accounts(base_url: str) -> list[DemoAccount]:
             web_url=f"{base}/skype/meet",
             username=SKYPE_USER,
             secrets={"password": SKYPE_PASSWORD},
+        ),
+        DemoAccount(
+            name="Demo calendar",
+            provider="ics",
+            base_url=urls["ics"],
+            relay_url=None,
+            web_url=None,
+            username=ICS_USER,
         ),
     ]
 

@@ -29,6 +29,7 @@ API_PREFIXES: Final[tuple[tuple[str, str], ...]] = (
     ("/skype/autodiscover/", "skype"),
     ("/skype/WebTicket/", "skype"),
     ("/skype/ucwa/", "skype"),
+    ("/ics/", "ics"),
 )
 
 #: The body a ``malformed`` fault answers with: cut off in the middle of a string.

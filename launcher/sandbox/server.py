@@ -22,6 +22,7 @@ _LABELS = {
     "joinme": "join.me",
     "whereby": "Whereby",
     "skype": "Skype for Business (UCWA discovery)",
+    "ics": "Demo calendar (ICS)",
 }
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, Literal, cast, get_args
 
 #: The provider names used in paths, faults and stats (``bluejeans`` covers REST and relay).
-ProviderName = Literal["bluejeans", "joinme", "whereby", "skype"]
+ProviderName = Literal["bluejeans", "joinme", "whereby", "skype", "ics"]
 PROVIDERS: Final[tuple[ProviderName, ...]] = get_args(ProviderName)
 
 FaultKind = Literal["latency", "status", "rate_limit", "malformed", "drop", "unauthorized"]

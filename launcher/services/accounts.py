@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import urllib.parse
 
 from launcher.core.errors import InvalidInput
 from launcher.core.models import (
@@ -43,6 +44,10 @@ ALLOWED: dict[Provider, frozenset[str]] = {
         {"username", "password", "relay_url", "client_id", "client_secret", "relay_token"}
     ),
     Provider.SKYPE: frozenset({"username", "password", "discovery_url"}),
+    # The user's e-mail address, to read their answer (PARTSTAT) from the events.
+    Provider.ICS: frozenset({"username"}),
+    Provider.CALDAV: frozenset({"username", "password"}),
+    Provider.LOCAL: frozenset(),
 }
 #: The longest secret anyone types or pastes (tokens and keys are far shorter).
 MAX_SECRET = 4096
@@ -57,6 +62,8 @@ def build_account(form: AccountForm) -> tuple[Account, dict[str, str]]:
     where the provider issues tokens). Raises InvalidInput naming the field.
     """
     provider = form.provider
+    if provider is Provider.LOCAL:
+        raise InvalidInput("provider", "saved links need no account: add a meeting link instead")
     name = validate_name(form.name)
     given = {
         "token": form.token,
@@ -84,6 +91,10 @@ def build_account(form: AccountForm) -> tuple[Account, dict[str, str]]:
         raise InvalidInput("token", "must not be empty (or leave it out to sign in in the browser)")
     if provider is Provider.BLUEJEANS:
         _check_bluejeans(form)
+    if provider.is_calendar:
+        return _calendar_account(form, name), {
+            k: v for k, v in (("password", form.password),) if v
+        }
     if provider is Provider.SKYPE:
         if not form.discovery_url:
             raise InvalidInput("discovery_url", "a Skype for Business account needs it")
@@ -122,6 +133,53 @@ def build_account(form: AccountForm) -> tuple[Account, dict[str, str]]:
         if (value := given[kind])
     }
     return account, secrets
+
+
+def require_calendar_url(field: str, value: str | None) -> str:
+    """Return an ICS address: http(s), webcal(s) or an absolute ``file://`` path."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(field, "give the calendar's ICS link or file")
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:
+        raise InvalidInput(field, f"{text!r} is not a URL") from None
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        if not parts.path.startswith("/"):
+            raise InvalidInput(field, "a file:// address needs an absolute path")
+        return text
+    if scheme in {"webcal", "webcals"}:
+        if not parts.hostname:
+            raise InvalidInput(field, f"{text!r} has no host name")
+        if parts.username or parts.password:
+            raise InvalidInput(field, "must not contain a user name or password")
+        return text
+    if scheme not in {"http", "https"}:
+        raise InvalidInput(field, f"{text!r} is not an http(s), webcal or file address")
+    require_http_url(field, text)
+    return text
+
+
+def _calendar_account(form: AccountForm, name: str) -> Account:
+    """Build an ICS subscription (URL or file) or a CalDAV account (URL, user name, password)."""
+    if form.web_url:
+        raise InvalidInput("web_url", f"does not apply to {form.provider.label} accounts")
+    username = None
+    if form.provider is Provider.CALDAV:
+        base_url = require_http_url("base_url", form.base_url or "")
+        username = require_text("username", form.username, max_len=254)
+        if not form.password:
+            raise InvalidInput("password", "a CalDAV account needs its password")
+    else:
+        base_url = require_calendar_url("base_url", form.base_url)
+        if form.username:
+            username = require_text("username", form.username, max_len=254)
+            if not is_email(username):
+                raise InvalidInput(
+                    "username", "give your e-mail address (it finds your answer in invitations)"
+                )
+    return Account(name=name, provider=form.provider, base_url=base_url, username=username)
 
 
 def _check_bluejeans(form: AccountForm) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -12,6 +13,7 @@ from launcher.core.errors import ConfigError
 from launcher.core.links import WebBase
 from launcher.core.models import DEFAULT_WEB_URLS, Account, Provider
 from launcher.providers.bluejeans.client import BlueJeansClient, RestSignIn
+from launcher.providers.caldav.client import CalDavClient
 from launcher.providers.http import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUTS,
@@ -19,15 +21,17 @@ from launcher.providers.http import (
     RetryPolicy,
     Timeouts,
 )
+from launcher.providers.ics.client import IcsClient
 from launcher.providers.joinme.client import JoinMeClient
 from launcher.providers.joinme.oauth import TokenSet
 from launcher.providers.skype.client import SkypeClient
 from launcher.providers.whereby.client import WherebyClient
 from launcher.store.accounts import AccountStore
+from launcher.store.calendar_fetch import CalendarFetchStore
 from launcher.store.paths import Paths
 from launcher.store.secrets import SecretStore, format_expiry
 
-Client = BlueJeansClient | JoinMeClient | WherebyClient | SkypeClient
+Client = BlueJeansClient | JoinMeClient | WherebyClient | SkypeClient | IcsClient | CalDavClient
 
 def new_http_client(
     *, timeouts: Timeouts = DEFAULT_TIMEOUTS, retry: RetryPolicy = DEFAULT_RETRY
@@ -66,6 +70,10 @@ class Context:
         #: Told every secret value that comes in while running (tokens renewed, a new
         #: sign-in), so the log redaction filter can mask it.
         self.secret_listener: Callable[[str], None] | None = None
+        #: How long an ICS subscription's download is reused before asking again. Zero
+        #: (the CLI: every run asks, conditionally); the window's composition root sets
+        #: it from the ``ics_refresh_minutes`` setting.
+        self.ics_min_interval = dt.timedelta(0)
         self._clients: dict[str, Client] = {}
 
     def client_for(self, account: Account) -> Client:
@@ -85,8 +93,19 @@ class Context:
                 )
             elif account.provider is Provider.WHEREBY:
                 client = WherebyClient(self.http, account, creds)
-            else:
+            elif account.provider is Provider.ICS:
+                client = IcsClient(
+                    self.http,
+                    account,
+                    store=CalendarFetchStore(self.accounts.database),
+                    min_interval=self.ics_min_interval,
+                )
+            elif account.provider is Provider.CALDAV:
+                client = CalDavClient(account, creds)
+            elif account.provider is Provider.SKYPE:
                 client = SkypeClient(self.http, account, creds)
+            else:
+                raise ConfigError(f"{account.provider.label} is not an account with a client.")
             self._clients[account.name] = client
         return client
 

@@ -19,6 +19,10 @@ What each provider's sign-in keeps (secret kinds of :mod:`launcher.store.secrets
   ``token_expires``. A relay token given by hand is kept as ``relay_token``.
 * Skype for Business: discovery, the password grant and an application; keeps
   ``password`` (UCWA has no refresh token: the password renews the 8-hour ticket).
+* ICS subscription or file: the calendar is read once (it must be a calendar); keeps
+  nothing secret.
+* CalDAV: signs in and lists the calendars (the caldav library); keeps ``password``
+  (CalDAV has no tokens). Nothing is saved when the server refuses.
 """
 
 from __future__ import annotations
@@ -34,18 +38,27 @@ from launcher.core.errors import (
     AuthenticationRequired,
     InvalidInput,
     LauncherError,
+    NotFound,
+    ProtocolViolation,
     ProviderError,
     ProviderUnavailable,
 )
 from launcher.core.models import Account, Credentials, Provider
 from launcher.core.validate import require_http_url, require_text
 from launcher.providers.bluejeans.client import BlueJeansClient
+from launcher.providers.caldav.client import CalDavClient
 from launcher.providers.http import send
+from launcher.providers.ics.client import IcsClient
 from launcher.providers.joinme import oauth
 from launcher.providers.joinme.client import JoinMeClient
 from launcher.providers.skype.client import SkypeClient
 from launcher.providers.whereby.client import WherebyClient
-from launcher.services.accounts import MAX_SECRET, AccountForm, build_account
+from launcher.services.accounts import (
+    MAX_SECRET,
+    AccountForm,
+    build_account,
+    require_calendar_url,
+)
 from launcher.services.context import Context
 from launcher.services.loopback import LoopbackListener
 from launcher.services.opener import open_url
@@ -105,8 +118,10 @@ class SignInService:
         """
         if account.provider is Provider.WHEREBY:
             return ("api_key",)
-        if account.provider is Provider.JOINME:
+        if account.provider in (Provider.JOINME, Provider.ICS, Provider.LOCAL):
             return ()
+        if account.provider is Provider.CALDAV:
+            return ("password",)
         if account.provider is Provider.SKYPE:
             return ("password",)
         creds = self._ctx.secrets.credentials(account.name, account.username)
@@ -186,7 +201,8 @@ class SignInService:
         account = self._ctx.accounts.get(old_name)
         new_name = validate_name(name) if name is not None else account.name
         field = "discovery_url" if account.provider is Provider.SKYPE else "base_url"
-        new_base = require_http_url(field, base_url) if base_url is not None else account.base_url
+        check = require_calendar_url if account.provider is Provider.ICS else require_http_url
+        new_base = check(field, base_url) if base_url is not None else account.base_url
         updated = dataclasses.replace(account, name=new_name, base_url=new_base)
         if updated == account:
             return account
@@ -255,7 +271,41 @@ class SignInService:
             return account, await self._whereby(account, given["api_key"])
         if account.provider is Provider.BLUEJEANS:
             return account, await self._bluejeans(account, given, previous)
+        if account.provider is Provider.ICS:
+            await self._ics(account)
+            return account, {}
+        if account.provider is Provider.CALDAV:
+            return account, await self._caldav(account, given["password"])
         return account, await self._skype(account, given["password"])
+
+    async def _ics(self, account: Account) -> None:
+        """Read the calendar once: the address must give a calendar (nothing is kept)."""
+        client = IcsClient(self._ctx.http, account)
+        now = self._now()
+        try:
+            await client.read(now - dt.timedelta(days=1), now + dt.timedelta(days=31))
+        except ProtocolViolation as exc:
+            raise InvalidInput("base_url", exc.reason) from exc
+        except (NotFound, AuthenticationRequired) as exc:
+            raise InvalidInput("base_url", exc.reason) from exc
+        except ProviderUnavailable as exc:
+            raise _unreachable(exc, "read the calendar") from exc
+
+    async def _caldav(self, account: Account, password: str) -> dict[str, str]:
+        client = CalDavClient(account, Credentials(username=account.username, password=password))
+        try:
+            names = await client.check_login()
+        except AuthenticationRequired as exc:
+            raise InvalidInput(
+                "password", "the CalDAV server did not accept this user name and password"
+            ) from exc
+        except (NotFound, ProtocolViolation) as exc:
+            raise InvalidInput("base_url", exc.reason) from exc
+        except ProviderUnavailable as exc:
+            raise _unreachable(exc, "sign in") from exc
+        if not names:
+            raise InvalidInput("base_url", "the CalDAV account has no calendars")
+        return {"password": password}
 
     async def _joinme(
         self, account: Account, given: dict[str, str]
@@ -415,7 +465,8 @@ def _check_input(account: Account, given: SignInInput, previous: Credentials) ->
         Provider.WHEREBY: {"api_key"},
         Provider.BLUEJEANS: {"username", "password", "client_secret"},
         Provider.SKYPE: {"password"},
-    }[provider]
+        Provider.CALDAV: {"password"},
+    }.get(provider, set())
     typed = {
         key: value
         for key, value in dataclasses.asdict(given).items()
@@ -433,6 +484,8 @@ def _check_input(account: Account, given: SignInInput, previous: Credentials) ->
         raise InvalidInput("api_key", "give the API key (a new one if the old was revoked)")
     if provider is Provider.SKYPE and "password" not in typed:
         raise InvalidInput("password", "give your Skype for Business password")
+    if provider is Provider.CALDAV and "password" not in typed:
+        raise InvalidInput("password", "give your CalDAV password")
     if provider is Provider.BLUEJEANS:
         uses_app = bool(previous.client_id and previous.client_secret) or "client_secret" in typed
         if "client_secret" in typed and not previous.client_id:

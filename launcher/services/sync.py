@@ -16,9 +16,11 @@ from launcher.core.errors import (
     ProviderUnavailable,
     RateLimited,
 )
+from launcher.core.merge import merge_duplicates
 from launcher.core.models import Account, Meeting
 from launcher.providers.base import MeetingLister
 from launcher.services.context import Context
+from launcher.services.local import load_local_meetings
 from launcher.store.cache import CachedAccount, MeetingCache, MeetingRow, encode_meetings
 
 log = logging.getLogger("launcher.sync")
@@ -178,11 +180,15 @@ class SyncService:
         *,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         window: dt.timedelta = SYNC_AHEAD,
+        include_local: bool = True,
     ) -> None:
         self._ctx = ctx
         self._cache = cache
         self._clock = clock
         self._window = window
+        self._include_local = include_local
+        #: Saved links (Provider.LOCAL): a built-in source, not an account.
+        self._local: tuple[Meeting, ...] = ()
         self._by_account: dict[str, CachedAccount] = {}
         self._status: dict[str, AccountSync] = {}
         self._listeners: list[Listener] = []
@@ -198,10 +204,26 @@ class SyncService:
 
     @property
     def meetings(self) -> tuple[Meeting, ...]:
-        """Every meeting of every configured account, sorted by start."""
-        merged = [m for entry in self._by_account.values() for m in entry.meetings]
+        """Every meeting of every account and the saved links, duplicates merged, by start."""
+        every = [m for entry in self._by_account.values() for m in entry.meetings]
+        every += self._local
+        merged = merge_duplicates(every)
         merged.sort(key=Meeting.sort_key)
         return tuple(merged)
+
+    def _read_local(self) -> tuple[Meeting, ...]:
+        if not self._include_local:
+            return ()
+        try:
+            return load_local_meetings(self._cache.database)
+        except LauncherError as exc:
+            log.warning("could not read the saved links: %s", exc)
+            return self._local
+
+    async def reload_local(self) -> None:
+        """Read the saved links again (after one was added or removed) and tell listeners."""
+        self._local = await asyncio.to_thread(self._read_local)
+        self._emit()
 
     @property
     def statuses(self) -> dict[str, AccountSync]:
@@ -212,6 +234,7 @@ class SyncService:
         """Take the cached meetings of the configured accounts (no network)."""
         names = {a.name for a in accounts}
         cached = self._cache.load()
+        self._local = self._read_local()
         self._by_account = {n: e for n, e in cached.items() if n in names}
         self._status = {
             a.name: AccountSync(
@@ -237,6 +260,7 @@ class SyncService:
                 previous.since if previous else None,
             )
         self._status = {n: s for n, s in self._status.items() if n in names}
+        self._local = await asyncio.to_thread(self._read_local)
         self._emit()
         now = self._clock()
         start, end = now - SYNC_BACK, now + self._window
@@ -328,6 +352,7 @@ async def sync_once(
     *,
     concurrent: bool = True,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    include_local: bool = True,
 ) -> CachedSyncResult:
     """Fetch *accounts* once, fall back to the cache for the ones that fail, update it.
 
@@ -336,6 +361,8 @@ async def sync_once(
     window's; returns only meetings overlapping [*start*, *end*). An account that fails
     keeps its cached meetings (in the cache and in the answer) with its state
     (offline since ..., sign-in needed, failed). Other accounts' cache entries are kept.
+    With *include_local*, the saved links are shown too. Duplicates across sources are
+    merged (:func:`launcher.core.merge.merge_duplicates`).
     """
     now = clock()
     lo, hi = now - SYNC_BACK, now + SYNC_AHEAD
@@ -368,5 +395,11 @@ async def sync_once(
             await asyncio.to_thread(cache.save, updated)
         except (OSError, LauncherError) as exc:
             log.warning("could not write the meeting cache: %s", exc)
-    meetings = sorted((m for m in shown if in_window(m, start, end)), key=Meeting.sort_key)
+    if include_local:
+        try:
+            shown += await asyncio.to_thread(load_local_meetings, cache.database)
+        except LauncherError as exc:
+            log.warning("could not read the saved links: %s", exc)
+    meetings = merge_duplicates(m for m in shown if in_window(m, start, end))
+    meetings.sort(key=Meeting.sort_key)
     return CachedSyncResult(tuple(meetings), tuple(statuses), frozenset(cached))

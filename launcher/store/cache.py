@@ -29,6 +29,9 @@ _COLUMNS = (
     "id", "provider", "title", "start", '"end"', "join_url", "viewer_url", "number",
     "participants", "organizer", "role", "online_meeting_uri", "conference_id",
     "conference_numbers_url", "description", "expires",
+    # Calendar fields (schema v2).
+    "uid", "location", "all_day", "status", "attendance", "calendar", "conference_url",
+    "sources",
 )
 _SELECT = f"SELECT account, {', '.join(_COLUMNS)} FROM meetings"
 _INSERT = (
@@ -170,6 +173,8 @@ def _encode(m: Meeting) -> MeetingRow:
         m.organizer, m.role.value if m.role else None, m.online_meeting_uri,
         conf.conference_id if conf else None, conf.numbers_url if conf else None,
         m.description, _text(m.expires),
+        m.uid, m.location, int(m.all_day), m.status, m.attendance, m.calendar,
+        m.conference_url, json.dumps(list(m.sources)) if m.sources else None,
     )
 
 
@@ -179,10 +184,14 @@ def _when(value: Any) -> dt.datetime | None:
 
 def _decode(row: Sequence[Any]) -> Meeting:
     (account, mid, provider, title, start, end, join_url, viewer_url, number, participants,
-     organizer, role, uri, conf_id, conf_url, description, expires) = row
+     organizer, role, uri, conf_id, conf_url, description, expires,
+     uid, location, all_day, status, attendance, calendar, conference_url, sources) = row
     people = json.loads(participants) if participants else ()
     if not isinstance(people, list | tuple):
         raise TypeError("participants is not a list")
+    merged = json.loads(sources) if sources else ()
+    if not isinstance(merged, list | tuple):
+        raise TypeError("sources is not a list")
     return Meeting(
         id=str(mid), account=str(account), provider=Provider(provider), title=str(title),
         start=_when(start), end=_when(end), join_url=join_url, viewer_url=viewer_url,
@@ -193,4 +202,7 @@ def _decode(row: Sequence[Any]) -> Meeting:
             else None
         ),
         description=description or "", expires=_when(expires),
+        uid=uid, location=location or "", all_day=bool(all_day), status=status,
+        attendance=attendance, calendar=calendar, conference_url=conference_url,
+        sources=tuple(str(s) for s in merged),
     )

@@ -132,10 +132,38 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2_calendars(conn: sqlite3.Connection) -> None:
+    """Calendar fields of cached meetings; what an ICS subscription last sent, and its tags."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE meetings ADD COLUMN uid TEXT;
+        ALTER TABLE meetings ADD COLUMN location TEXT NOT NULL DEFAULT '';
+        ALTER TABLE meetings ADD COLUMN all_day INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE meetings ADD COLUMN status TEXT;
+        ALTER TABLE meetings ADD COLUMN attendance TEXT;
+        ALTER TABLE meetings ADD COLUMN calendar TEXT;
+        ALTER TABLE meetings ADD COLUMN conference_url TEXT;
+        ALTER TABLE meetings ADD COLUMN sources TEXT;
+        -- The last body an ICS subscription sent and its validators (ETag,
+        -- Last-Modified) for conditional requests; a 304 re-reads the body kept here.
+        CREATE TABLE calendar_fetch (
+            account       TEXT PRIMARY KEY NOT NULL
+                          REFERENCES accounts(name) ON DELETE CASCADE ON UPDATE CASCADE,
+            url           TEXT NOT NULL,
+            etag          TEXT,
+            last_modified TEXT,
+            fetched_at    TEXT NOT NULL,
+            body          BLOB NOT NULL
+        );
+        """
+    )
+
+
 #: The schema's history, oldest first: migration *i* brings a file to version *i + 1*.
 #: A change to the schema is one more function appended here (and a test that migrates
 #: a file of the previous version); never edit one that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_calendars]
 
 
 def schema_version() -> int:

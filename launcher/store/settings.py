@@ -28,6 +28,9 @@ class Settings:
     tray_notice_shown: bool = False
     #: The view the window opens on: "agenda", "month" or "week".
     view: str = "agenda"
+    #: Minutes between downloads of an ICS subscription (CalDAV follows the window's
+    #: refresh); a refresh within this time re-reads the last download.
+    ics_refresh_minutes: int = 30
     #: Filters: hide all-day, declined, tentative events, and events without a link.
     hide_all_day: bool = False
     hide_declined: bool = False
@@ -76,6 +79,8 @@ _VALIDATORS: dict[str, Any] = {
     and 0 <= v <= 240,
     "tray_notice_shown": lambda v: isinstance(v, bool),
     "view": lambda v: v in {"agenda", "month", "week"},
+    "ics_refresh_minutes": lambda v: isinstance(v, int) and not isinstance(v, bool)
+    and 0 <= v <= 1440,
     "hide_all_day": _is_bool,
     "hide_declined": _is_bool,
     "hide_tentative": _is_bool,

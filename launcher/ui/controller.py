@@ -33,6 +33,7 @@ from launcher.providers.whereby.client import WherebyClient
 from launcher.services.backoff import Backoff
 from launcher.services.context import Context, new_http_client
 from launcher.services.join import JoinOutcome, JoinService
+from launcher.services.local import as_meeting, local_row_id
 from launcher.services.opener import open_url
 from launcher.services.signin import SignInInput, SignInService
 from launcher.services.sync import AccountSync, SyncService, SyncState
@@ -40,7 +41,7 @@ from launcher.services.tasks import TaskRunner
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
 from launcher.store.db import Database
-from launcher.store.history import LocalMeeting, LocalMeetings
+from launcher.store.history import LocalMeetings
 from launcher.store.logs import setup_logging
 from launcher.store.paths import Paths
 from launcher.store.secrets import SecretStore
@@ -85,12 +86,6 @@ def paused_gc() -> Iterator[None]:
         if was_enabled:
             gc.enable()
             QTimer.singleShot(60, gc.collect)  # after the window's and tray's updates
-
-
-def saved_link_meeting(saved: LocalMeeting) -> Meeting:
-    """Return a saved link as the agenda's meeting (Provider.LOCAL, id = the row id)."""
-    return Meeting(id=str(saved.id), account=Provider.LOCAL.label, provider=Provider.LOCAL,
-                   title=saved.title, start=saved.start, end=saved.end, join_url=saved.url)
 
 
 class AppController(QObject):
@@ -146,8 +141,6 @@ class AppController(QObject):
         self.tray.set_grace_minutes(self.settings.next_meeting_grace_minutes)
         window.keep_running_in_tray = self.tray.available
         self.tray.set_link_checker(window.links.has_link)
-        #: Saved links shown beside the synced meetings (see :meth:`_with_saved_links`).
-        self._saved: list[Meeting] = []
         self._last_meetings: tuple[Meeting, ...] = ()
         self._apply_filters()
         sync.subscribe(self._on_sync_changed)
@@ -181,13 +174,15 @@ class AppController(QObject):
         secrets = SecretStore(paths.secrets_file, backend=secrets_backend)  # type: ignore[arg-type]
         ctx = Context(paths, AccountStore(db), secrets, new_http_client())
         ctx.secret_listener = redactor.add_secret
+        settings = SettingsStore(paths.config / "settings.json")
+        # An ICS subscription is downloaded at most this often; refreshes between re-read it.
+        ctx.ics_min_interval = dt.timedelta(minutes=settings.load().ics_refresh_minutes)
         # Reading secrets may block (a keyring over D-Bus, an unlock prompt): build the
         # accounts' clients, which read them, beside the event loop, not on it.
         for value in await asyncio.to_thread(ctx.preload_clients):
             redactor.add_secret(value)
         sync = SyncService(ctx, MeetingCache(db))
-        controller = cls(window, ctx, sync, SettingsStore(paths.config / "settings.json"),
-                         demo_sandbox=sandbox)
+        controller = cls(window, ctx, sync, settings, demo_sandbox=sandbox)
         for problem in controller.settings_store.problems:
             window.show_message(problem, error=True)
         controller.start()
@@ -196,10 +191,10 @@ class AppController(QObject):
 
     def start(self) -> None:
         """Show cached data with its status, then refresh every account."""
-        self.load_saved_links()
         self.accounts_changed()
         if self._demo_sandbox is not None:
-            self.window.show_message("Demo: four sample accounts on the built-in sandbox.")
+            self.window.show_message(
+                "Demo: sample accounts and a calendar on the built-in sandbox.")
         if self.ctx.secrets.warning and not self._demo_sandbox:
             self.window.show_message(self.ctx.secrets.warning)
 
@@ -434,7 +429,6 @@ class AppController(QObject):
         if meetings is None:
             return
         self._pending_meetings = None
-        meetings = self._with_saved_links(meetings)
         self._last_meetings = meetings
         self.window.set_meetings(meetings)
         # The tray a few ms later, in its own turn of the event loop: two short pauses
@@ -867,49 +861,20 @@ class AppController(QObject):
         except LauncherError as exc:
             self.window.show_message(f"The meeting could not be saved: {exc}", error=True)
             return
-        meeting = saved_link_meeting(saved)
-        self.show_saved_link(meeting)
-        self.window.select_meeting(meeting)
-        self.window.show_message(f"Added “{saved.title}”.")
-
-    def load_saved_links(self) -> None:
-        """Read the saved links from the database (shown with the next update)."""
-        try:
-            self._saved = [saved_link_meeting(x) for x in self._local_store().list()]
-        except LauncherError as exc:
-            log.warning("could not read the saved links: %s", exc)
-
-    def show_saved_link(self, meeting: Meeting) -> None:
-        """Show a newly saved link in the agenda and tray, before any sync."""
-        self._saved = [m for m in self._saved if m.id != meeting.id] + [meeting]
-        self._pending_meetings = tuple(
-            m for m in self._last_meetings
-            if not (m.provider is Provider.LOCAL and m.id == meeting.id)
-        )
+        # The sync holds the saved links (services.local): read them again, then show it.
+        await self.sync.reload_local()
         self._on_update_timer_timeout()
-
-    def _with_saved_links(self, meetings: tuple[Meeting, ...]) -> tuple[Meeting, ...]:
-        """Add the saved links the sync did not deliver (the one place they are merged in).
-
-        Once the sync delivers Provider.LOCAL meetings itself, an entry it holds wins.
-        """
-        if not self._saved:
-            return meetings
-        synced = {m.id for m in meetings if m.provider is Provider.LOCAL}
-        return (*meetings, *(m for m in self._saved if m.id not in synced))
+        self.window.select_meeting(as_meeting(saved))
+        self.window.show_message(f"Added “{saved.title}”.")
 
     async def delete_saved_link(self, meeting: Meeting) -> None:
         """Forget a saved link and take it out of the agenda."""
         try:
-            await asyncio.to_thread(self._local_store().remove, int(meeting.id))
+            await asyncio.to_thread(self._local_store().remove, local_row_id(meeting.id))
         except (LauncherError, ValueError) as exc:
             self.window.show_message(f"The saved link could not be deleted: {exc}", error=True)
             return
-        self._saved = [m for m in self._saved if m.id != meeting.id]
-        self._pending_meetings = tuple(
-            m for m in self._last_meetings
-            if not (m.provider is Provider.LOCAL and m.id == meeting.id)
-        )
+        await self.sync.reload_local()
         self._on_update_timer_timeout()
         self.window.show_message(f"Deleted “{meeting.title}”.")
 

@@ -324,7 +324,7 @@ def test_demo_mode_needs_no_account(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     providers = {m["provider"] for m in json.loads(result.stdout)["meetings"]}
-    assert providers == {"bluejeans", "joinme", "whereby", "skype"}
+    assert providers == {"bluejeans", "joinme", "whereby", "skype", "ics"}
     assert not (tmp_path / "unused-home").exists()
 
 
@@ -333,7 +333,8 @@ def test_help_lists_every_command() -> None:
                             text=True, env=_env(), timeout=30)
     assert result.returncode == 0
     for command in ("accounts", "meetings", "check", "join", "start", "schedule", "update",
-                    "delete", "rooms", "sandbox", "install-desktop-entry"):
+                    "delete", "rooms", "sandbox", "install-desktop-entry", "add-meeting",
+                    "saved"):
         assert command in result.stdout
 
 

@@ -36,7 +36,7 @@ def key(meeting: dict[str, object]) -> tuple[object, ...]:
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[tuple[Path, RunningSandbox]]:
-    """A profile with the four demo accounts, and the sandbox they point at."""
+    """A profile with the demo accounts, and the sandbox they point at."""
     home = tmp_path / "home"
     with start_demo(Paths.under(home).ensure()) as running:
         running.state.bluejeans.relay_rate_limit = False
@@ -66,7 +66,7 @@ def test_every_provider_unreachable_shows_the_cached_meetings(
         assert account["since"] == fetched[account["account"]]
         assert "could not connect" in account["message"]
     warnings = [x for x in offline.stderr.splitlines() if x.startswith("warning:")]
-    assert len(warnings) == len(fetched) == 4
+    assert len(warnings) == len(fetched) == 5  # four services and the demo calendar
     for name, line in zip(sorted(fetched), sorted(warnings), strict=True):
         assert line.startswith(f"warning: {name}: offline since ")
         assert "showing the meetings fetched then" in line

@@ -235,7 +235,9 @@ def test_stats_count_api_requests_per_provider(http: httpx.Client) -> None:
     put_fault(http, "whereby", kind="status")
     call(http, "whereby")  # a faulted request still counts
     stats = http.get("/_sandbox/stats").json()
-    assert stats == {"requests": {"bluejeans": 2, "joinme": 1, "whereby": 1, "skype": 3}}
+    assert stats == {
+        "requests": {"bluejeans": 2, "joinme": 1, "whereby": 1, "skype": 3, "ics": 0}
+    }
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

@@ -27,6 +27,7 @@ def test_start_and_stop_in_a_thread() -> None:
             "joinme": f"{sandbox.base_url}/joinme/v1",
             "whereby": f"{sandbox.base_url}/whereby/v1",
             "skype": f"{sandbox.base_url}/skype/autodiscover/root",
+            "ics": f"{sandbox.base_url}/ics/demo.ics",
         }
         assert httpx.get(urls["skype"]).status_code == 200
         assert "sandbox" in httpx.get(sandbox.base_url + "/").text
@@ -79,7 +80,7 @@ def test_serve_prints_the_urls_first(sig: signal.Signals, expected: int) -> None
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline().strip() for _ in range(6)]
+        lines = [process.stdout.readline().strip() for _ in range(7)]
         assert lines[0].startswith("BlueJeans REST: http://127.0.0.1:")
         assert lines[-1].startswith("Sandbox: http://127.0.0.1:")
         base = lines[-1].split(": ", 1)[1]

@@ -535,6 +535,6 @@ async def test_bad_input_and_taken_names_send_nothing(
                 await e.service.add(form)
             assert caught.value.field == field, (form, caught.value)
         assert sandbox.state.stats()["requests"] == dict.fromkeys(
-            ("bluejeans", "joinme", "whereby", "skype"), 0)
+            ("bluejeans", "joinme", "whereby", "skype", "ics"), 0)
         assert e.browser.opened == []
         assert [a.name for a in e.ctx.accounts.load()] == ["JM"]

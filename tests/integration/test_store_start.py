@@ -50,6 +50,6 @@ def test_the_demo_profile_gets_its_accounts_without_an_open_database(tmp_path: P
     running = start_demo(paths)
     try:
         with open_database(paths) as db:
-            assert len(AccountStore(db).load()) == 4
+            assert len(AccountStore(db).load()) == 5
     finally:
         running.stop()

@@ -73,7 +73,8 @@ def test_demo_window_syncs_takes_links_and_quits_cleanly(
         and all(v == "up to date" for v in s["accounts"].values()),
     )
     assert set(status["accounts"]) == {
-        "Demo BlueJeans", "Demo join.me", "Demo Whereby", "Demo Skype for Business"
+        "Demo BlueJeans", "Demo join.me", "Demo Whereby", "Demo Skype for Business",
+        "Demo calendar",
     }
     assert status["visible"] is True
 

@@ -47,7 +47,8 @@ from tests.ui.test_dialogs_join import click, dialog_of, texts, wait_for
 
 pytestmark = pytest.mark.gui
 
-DEMO_ACCOUNTS = {"Demo BlueJeans", "Demo join.me", "Demo Whereby", "Demo Skype for Business"}
+DEMO_ACCOUNTS = {"Demo BlueJeans", "Demo join.me", "Demo Whereby", "Demo Skype for Business",
+                 "Demo calendar"}
 
 
 class DialogSpy(QObject):
@@ -195,7 +196,7 @@ async def test_refresh_fills_the_window_with_the_four_demo_accounts(
         for name in DEMO_ACCOUNTS:
             assert status_text(window, name).endswith(f"{name} — up to date")
         providers = {window.model.meeting_at(r).provider for r in range(window.model.rowCount())}
-        assert providers == set(API_PROVIDERS)
+        assert providers == {*API_PROVIDERS, Provider.ICS}
         numbers = {m.number for m in window.model.meetings()}
         assert "9036439807" in numbers
         assert app.by_title("Customer review (lobby, admitted)").start is None
@@ -638,7 +639,8 @@ async def test_add_an_account(
         assert set(stored) == {"token", "refresh_token", "token_expires"}
         combo = app.window.account_filter
         assert "Second join.me" in {combo.itemData(i) for i in range(combo.count())}
-        await wait_for(lambda: any(m.account == "Second join.me"
+        # The same sandbox user: its meetings merge with Demo join.me's, naming both.
+        await wait_for(lambda: any("Second join.me" in m.sources
                                    for m in app.window.model.meetings()))
         await wait_for(lambda: not app.window.findChildren(AddAccountDialog))
         assert "signed in as demo@joinme.test" in app.window.banner.text()
@@ -707,7 +709,8 @@ async def test_provider_failure_shows_an_error_and_keeps_the_last_meetings(
 async def test_closing_during_a_sync_stops_every_fetch(
     qtbot: Any, qloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    slow = {p.value: Fault.from_json({"kind": "latency", "delay": 0.4}) for p in API_PROVIDERS}
+    slow = {p: Fault.from_json({"kind": "latency", "delay": 0.4})
+            for p in (*(p.value for p in API_PROVIDERS), "ics")}
     async with demo(tmp_path, qtbot, monkeypatch, faults=slow) as app:
         await wait_for(lambda: set(app.statuses().values()) == {SyncState.SYNCING})
         await asyncio.sleep(0.1)  # every account's request is under way

@@ -138,7 +138,8 @@ async def test_the_network_coming_back_syncs_at_once(
 async def test_a_refresh_while_one_runs_replaces_it(
     qtbot: Any, qloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    slow = {p: Fault("latency", delay=0.5) for p in ("bluejeans", "joinme", "whereby", "skype")}
+    slow = {p: Fault("latency", delay=0.5)
+            for p in ("bluejeans", "joinme", "whereby", "skype", "ics")}
     async with demo(tmp_path, qtbot, monkeypatch, faults=slow) as app:
         controller = app.controller
         await wait_for(lambda: set(app.statuses().values()) == {SyncState.SYNCING})

@@ -100,10 +100,11 @@ async def test_add_meeting_saves_and_shows_it_then_delete(
         db = app.controller.ctx.accounts.database
         assert [x.title for x in LocalMeetings(db).list()] == ["Pasted sync"]
         assert app.window.details.meeting == saved[0]
-        # A sync keeps it (until the sync delivers saved links itself).
+        # The sync holds saved links itself: a refresh keeps it, once.
         await app.controller.refresh_now()
-        await wait_for(lambda: app.window.model.rowCount()
-                       == len(app.controller.sync.meetings) + 1)
+        assert [m.title for m in app.controller.sync.meetings
+                if m.provider is Provider.LOCAL] == ["Pasted sync"]
+        await wait_for(lambda: app.window.model.rowCount() == len(app.controller.sync.meetings))
         assert any(m.provider is Provider.LOCAL for m in app.window.model.meetings())
         app.window.details.delete_button.click()
         confirm = await dialog_of(app.window, ConfirmDeleteDialog)

@@ -21,8 +21,10 @@ def state() -> SandboxState:
 
 def test_demo_accounts() -> None:
     accounts = demo_accounts("http://127.0.0.1:9999/")
-    assert [a.provider for a in accounts] == ["bluejeans", "joinme", "whereby", "skype"]
-    bluejeans, joinme, whereby, skype = accounts
+    assert [a.provider for a in accounts] == ["bluejeans", "joinme", "whereby", "skype", "ics"]
+    bluejeans, joinme, whereby, skype, calendar = accounts
+    assert calendar.base_url == "http://127.0.0.1:9999/ics/demo.ics"
+    assert calendar.secrets == {}
     assert bluejeans.base_url == "http://127.0.0.1:9999/bluejeans/rest"
     assert bluejeans.relay_url == "http://127.0.0.1:9999/bluejeans/relay/api"
     assert bluejeans.web_url == "http://127.0.0.1:9999/bluejeans/web"

@@ -58,7 +58,8 @@ async def test_counts_api_requests_only(state: SandboxState) -> None:
     await run(middleware, "/joinme/web/abc")
     await run(middleware, "/_sandbox/stats")
     await run(middleware, "/bluejeans/relay/api/meetings/1/joinflow")
-    assert state.stats()["requests"] == {"bluejeans": 1, "joinme": 1, "whereby": 0, "skype": 0}
+    assert state.stats()["requests"] == {"bluejeans": 1, "joinme": 1, "whereby": 0, "skype": 0,
+                                        "ics": 0}
 
 
 async def test_passes_through_without_a_fault(state: SandboxState) -> None:

@@ -81,7 +81,7 @@ def test_clear_faults(state: SandboxState) -> None:
     for provider in PROVIDERS:
         state.set_fault(provider, Fault("malformed"))
     state.clear_faults("joinme")
-    assert set(state.faults) == {"bluejeans", "whereby", "skype"}
+    assert set(state.faults) == {"bluejeans", "whereby", "skype", "ics"}
     state.clear_faults()
     assert state.faults == {}
     with pytest.raises(ValueError, match="provider"):
@@ -92,7 +92,9 @@ def test_counters(state: SandboxState) -> None:
     state.count_request("joinme")
     state.count_request("joinme")
     state.count_request("skype")
-    assert state.stats() == {"requests": {"bluejeans": 0, "joinme": 2, "whereby": 0, "skype": 1}}
+    assert state.stats() == {
+        "requests": {"bluejeans": 0, "joinme": 2, "whereby": 0, "skype": 1, "ics": 0}
+    }
     state.reset_stats()
     assert set(state.stats()["requests"].values()) == {0}
 

@@ -58,7 +58,7 @@ def test_a_new_database_is_configured_and_private(paths: Paths) -> None:
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == db_module.BUSY_TIMEOUT_MS
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema_version() == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema_version() == 2
         assert db.notices == []
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
         assert {"accounts", "account_fetches", "meetings", "local_meetings",
@@ -77,18 +77,20 @@ def test_the_window_query_uses_the_start_index(paths: Paths) -> None:
     assert any("meetings_by_start" in str(row) for row in plan), plan
 
 
-def test_a_v1_file_is_migrated_to_v2(paths: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_is_migrated_to_a_newer_schema(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with open_database(paths) as db:
         fill(db, meetings=10)
 
-    def v2(conn: sqlite3.Connection) -> None:
+    def v_next(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE local_meetings ADD COLUMN notes TEXT NOT NULL DEFAULT ''")
         conn.execute("UPDATE local_meetings SET notes = 'migrated'")
 
-    monkeypatch.setattr(db_module, "MIGRATIONS", [*db_module.MIGRATIONS, v2])
+    monkeypatch.setattr(db_module, "MIGRATIONS", [*db_module.MIGRATIONS, v_next])
     with open_database(paths) as db:
         conn = db.connection()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
         assert conn.execute("SELECT title, notes FROM local_meetings").fetchall() == [
             ("Stand-up", "migrated")
         ]
@@ -113,7 +115,7 @@ def test_a_failing_migration_leaves_the_previous_version(
     monkeypatch.undo()
     with open_database(paths) as db:
         conn = db.connection()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema_version()
         assert conn.execute("SELECT name FROM sqlite_schema WHERE name = 'half'").fetchall() == []
         assert len(AccountStore(db).load()) == 2
 
@@ -175,18 +177,18 @@ def test_accounts_links_and_history_are_salvaged_from_a_damaged_file(paths: Path
 def test_a_database_of_a_newer_version_is_moved_aside(paths: Paths) -> None:
     with open_database(paths) as db:
         fill(db, meetings=5)
-        db.connection().execute("PRAGMA user_version = 3")
+        db.connection().execute("PRAGMA user_version = 9")
     original = paths.database.read_bytes()
     with open_database(paths) as db:
-        moved = aside(paths.data, "newer-v3")
+        moved = aside(paths.data, "newer-v9")
         assert moved.read_bytes() == original
         [notice] = db.notices
         assert "newer version" in notice and str(moved) in notice
         assert AccountStore(db).load() == []
-        assert db.connection().execute("PRAGMA user_version").fetchone()[0] == 1
+        assert db.connection().execute("PRAGMA user_version").fetchone()[0] == schema_version()
     with sqlite3.connect(moved) as old:  # the newer file is whole, with its data
         assert old.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 2
-        assert old.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert old.execute("PRAGMA user_version").fetchone()[0] == 9
     old.close()
 
 
@@ -332,5 +334,5 @@ def test_concurrent_opens_migrate_once(paths: Paths) -> None:
     assert errors == []
     assert len(opened) == 4
     with open_database(paths) as db:
-        assert db.connection().execute("PRAGMA user_version").fetchone()[0] == 1
+        assert db.connection().execute("PRAGMA user_version").fetchone()[0] == schema_version()
 

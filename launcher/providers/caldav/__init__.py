@@ -1,0 +1,1 @@
+"""CalDAV accounts (RFC 4791) through the ``caldav`` library."""

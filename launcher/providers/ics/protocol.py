@@ -1,0 +1,397 @@
+"""ICS (iCalendar, RFC 5545) to meetings: pure, no I/O; shared by ICS files, URLs and CalDAV.
+
+Parsing is icalendar's; recurrence (RRULE, RDATE, EXDATE, RECURRENCE-ID exceptions)
+and the ``X-WR-TIMEZONE`` habit of some exporters (UTC or floating times meant in that
+zone) are recurring-ical-events' (which applies x-wr-timezone). Here we only map each
+occurrence to a :class:`Meeting`:
+
+* ``id`` is ``UID/<occurrence>``: the UID and the occurrence's original start in UTC
+  (its RECURRENCE-ID when moved), so an occurrence keeps its id when it is moved.
+* Times with a TZID (or a VTIMEZONE) keep their zone; UTC stays UTC; floating times
+  (no zone) use ``X-WR-TIMEZONE`` when the calendar has one, else *default_tz* (the
+  computer's zone). All-day events (DATE values) start and end at midnight UTC of
+  their local dates, with ``all_day=True``.
+* Cancelled occurrences (``STATUS:CANCELLED`` on the event or on one RECURRENCE-ID
+  instance) are kept with ``status="cancelled"``: hiding them is a filter's choice,
+  and a UI may want to say "cancelled". Occurrences removed with EXDATE are gone.
+* ``attendance`` is the PARTSTAT of the ATTENDEE whose address is the account's user.
+* ``conference_url`` comes from CONFERENCE (RFC 7986) or vendors' X- properties;
+  ``join_url`` is the conference link, else the event's URL.
+* ``description`` is the HTML of ``X-ALT-DESC;FMTTYPE=text/html`` when present (it
+  holds the links Outlook and Teams write), else the plain DESCRIPTION.
+
+A body that is not a calendar raises :class:`ProtocolViolation`; one broken VEVENT
+(no start, a value that does not parse, a bad RRULE) is skipped and counted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import urllib.parse
+from collections.abc import Iterable
+from typing import Any
+
+import icalendar
+import recurring_ical_events
+
+from launcher.core.errors import ProtocolViolation
+from launcher.core.models import Meeting, Provider
+
+log = logging.getLogger("launcher.ics")
+
+#: How far ahead to expand recurring events when the caller gives no end.
+DEFAULT_SPAN = dt.timedelta(days=366)
+#: Properties that carry an online meeting's link, best first.
+CONFERENCE_PROPERTIES = (
+    "X-GOOGLE-CONFERENCE",
+    "X-MICROSOFT-SKYPETEAMSMEETINGURL",
+    "X-MICROSOFT-ONLINEMEETINGEXTERNALLINK",
+    "X-MS-OLK-CONFERENCEURL",
+    "X-ZOOM-MEETING-URL",
+    "X-WEBEX-MEETING-URL",
+)
+_STATUSES = {"CONFIRMED": "confirmed", "TENTATIVE": "tentative", "CANCELLED": "cancelled"}
+_PARTSTATS = {
+    "ACCEPTED": "accepted",
+    "DECLINED": "declined",
+    "TENTATIVE": "tentative",
+    "NEEDS-ACTION": "needs-action",
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ParsedCalendar:
+    """The meetings of one ICS body in a window, the calendar's name, what was skipped."""
+
+    meetings: tuple[Meeting, ...]
+    name: str | None = None
+    #: VEVENTs left out because they could not be read.
+    skipped: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CalendarData:
+    """An ICS body read and checked once; expand it for any window with :func:`expand`.
+
+    Reading (icalendar's parser) is most of the cost of a large calendar: a client keeps
+    this while the body does not change (a 304, or a refresh within the interval).
+    Expanding does not change it, so one instance may be expanded from several threads.
+    """
+
+    calendars: tuple[icalendar.Calendar, ...] = dataclasses.field(repr=False)
+    #: VEVENTs left out because they could not be read.
+    skipped: int = 0
+
+
+def read_ics(
+    data: bytes | str, *, provider: Provider = Provider.ICS, default_tz: dt.tzinfo = dt.UTC
+) -> CalendarData:
+    """Parse *data*, drop VEVENTs that cannot be read, give floating times their zone.
+
+    Floating times get ``X-WR-TIMEZONE`` when the calendar has one, else *default_tz*.
+    Raises ProtocolViolation when *data* is not an iCalendar object.
+    """
+    calendars = _read(data, provider)
+    skipped = 0
+    for cal in calendars:
+        skipped += _drop_broken(cal)
+        _float_to(cal, default_tz)
+    return CalendarData(tuple(calendars), skipped)
+
+
+def expand(
+    data: CalendarData,
+    *,
+    account: str,
+    provider: Provider = Provider.ICS,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    username: str | None = None,
+    calendar: str | None = None,
+) -> ParsedCalendar:
+    """Return the occurrences of every VEVENT in *data* that overlap [start, end).
+
+    *username* (an e-mail address) picks the user's ATTENDEE for ``attendance``;
+    *calendar* names the calendar when the body has no ``X-WR-CALNAME``.
+    """
+    lo = start or dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    hi = end or lo + DEFAULT_SPAN
+    meetings: list[Meeting] = []
+    skipped = data.skipped
+    name: str | None = None
+    for cal in data.calendars:
+        cal_name = _text(cal.get("X-WR-CALNAME")) or calendar
+        name = name or cal_name
+        try:
+            occurrences = recurring_ical_events.of(cal, skip_bad_series=True).between(lo, hi)
+        except Exception as exc:  # the library's errors have no common base class
+            raise ProtocolViolation(
+                provider.value, f"the calendar's events could not be read ({type(exc).__name__})"
+            ) from exc
+        for event in occurrences:
+            try:
+                meeting = _meeting(event, account, provider, username, cal_name)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                log.info("skipped an event that could not be read: %s", type(exc).__name__)
+                skipped += 1
+                continue
+            if meeting is not None and _overlaps(meeting, lo, hi):
+                meetings.append(meeting)
+    if skipped:
+        log.info("%s: %d event(s) could not be read and were skipped", account, skipped)
+    meetings.sort(key=Meeting.sort_key)
+    return ParsedCalendar(tuple(meetings), name, skipped)
+
+
+def parse_ics(
+    data: bytes | str,
+    *,
+    account: str,
+    provider: Provider = Provider.ICS,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    username: str | None = None,
+    default_tz: dt.tzinfo = dt.UTC,
+    calendar: str | None = None,
+) -> ParsedCalendar:
+    """:func:`read_ics` then :func:`expand`: the occurrences in *data* overlapping [start, end).
+
+    Raises ProtocolViolation when *data* is not an iCalendar object.
+    """
+    return expand(
+        read_ics(data, provider=provider, default_tz=default_tz),
+        account=account, provider=provider, start=start, end=end, username=username,
+        calendar=calendar,
+    )
+
+
+def _read(data: bytes | str, provider: Provider) -> list[icalendar.Calendar]:
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    text = text.lstrip("\ufeff")
+    if "BEGIN:VCALENDAR" not in text[:4096].upper():
+        raise ProtocolViolation(
+            provider.value,
+            "the address did not return a calendar (no BEGIN:VCALENDAR); check that it is "
+            "the calendar's ICS link, not its web page",
+        )
+    try:
+        found = icalendar.Calendar.from_ical(text, multiple=True)
+    except (ValueError, KeyError, IndexError) as exc:
+        raise ProtocolViolation(
+            provider.value, f"the calendar is not valid iCalendar ({_short(exc)})"
+        ) from exc
+    calendars = [c for c in found if isinstance(c, icalendar.Calendar)]
+    if not calendars:
+        raise ProtocolViolation(provider.value, "the calendar file holds no calendar")
+    return calendars
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
+
+
+def _drop_broken(cal: icalendar.Calendar) -> int:
+    """Remove VEVENTs that cannot be expanded (no start, unreadable values); count them."""
+    kept: list[Any] = []
+    dropped = 0
+    for component in cal.subcomponents:
+        if component.name == "VEVENT" and not _readable(component):
+            dropped += 1
+            continue
+        kept.append(component)
+    cal.subcomponents = kept
+    return dropped
+
+
+def _readable(event: Any) -> bool:
+    if "DTSTART" not in event:
+        return False
+    try:
+        start = event.decoded("DTSTART")
+        if "DTEND" in event:
+            event.decoded("DTEND")
+        if "RRULE" in event:
+            rules = event.get("RRULE")
+            for rule in rules if isinstance(rules, list) else [rules]:
+                if not isinstance(rule, icalendar.vRecur):
+                    return False
+    except (ValueError, TypeError, KeyError):
+        return False
+    return isinstance(start, dt.date)
+
+
+def _float_to(cal: icalendar.Calendar, tz: dt.tzinfo) -> None:
+    """Give floating times *tz* when the calendar has no X-WR-TIMEZONE to say otherwise."""
+    if cal.get("X-WR-TIMEZONE"):
+        return  # recurring-ical-events applies it (x-wr-timezone) to floating times
+    for event in cal.walk("VEVENT"):
+        for key in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+            prop = event.get(key)
+            value = getattr(prop, "dt", None)
+            if isinstance(value, dt.datetime) and value.tzinfo is None:
+                prop.dt = value.replace(tzinfo=tz)
+        for key in ("EXDATE", "RDATE"):
+            props = event.get(key)
+            for prop in props if isinstance(props, list) else [props]:
+                for item in getattr(prop, "dts", ()):
+                    value = getattr(item, "dt", None)
+                    if isinstance(value, dt.datetime) and value.tzinfo is None:
+                        item.dt = value.replace(tzinfo=tz)
+
+
+def _aware(value: dt.date) -> tuple[dt.datetime, bool]:
+    """Return an aware datetime and whether *value* was a date (all-day)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # floating left by the library: read as UTC
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC), False
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC), True
+
+
+def _meeting(
+    event: Any, account: str, provider: Provider, username: str | None, cal_name: str | None
+) -> Meeting | None:
+    uid = _text(event.get("UID")) or None
+    raw_start = event.decoded("DTSTART")
+    start, all_day = _aware(raw_start)
+    end: dt.datetime | None
+    if "DTEND" in event:
+        raw_end = event.decoded("DTEND")
+        end, _ = _aware(raw_end)
+        if end < start and isinstance(raw_end, dt.datetime) and isinstance(
+            raw_start, dt.datetime
+        ):
+            # A start in a DST gap (02:30 on a spring-forward day) read with the offset
+            # before the gap, and an end computed on the wall clock: keep the length.
+            end = start + (raw_end.replace(tzinfo=None) - raw_start.replace(tzinfo=None))
+    elif "DURATION" in event:
+        end = start + event.decoded("DURATION")
+    else:
+        end = start + dt.timedelta(days=1) if all_day else start
+    if end < start:
+        end = start
+    original = event.get("RECURRENCE-ID")
+    occurrence = _aware(original.dt)[0] if original is not None else start
+    ident = f"{uid or _fallback_uid(event)}/{occurrence:%Y%m%dT%H%M%SZ}"
+    status = _STATUSES.get(_text(event.get("STATUS")).upper())
+    conference = _conference(event)
+    url = _http(_text(event.get("URL")))
+    description = _html_description(event) or _text(event.get("DESCRIPTION"))
+    attendees = _list(event.get("ATTENDEE"))
+    organizer = event.get("ORGANIZER")
+    return Meeting(
+        id=ident,
+        account=account,
+        provider=provider,
+        title=_text(event.get("SUMMARY")).strip() or "(no title)",
+        start=start,
+        end=end,
+        join_url=conference or url,
+        participants=tuple(a for a in (_address(x) for x in attendees) if a),
+        organizer=(_cn(organizer) or _address(organizer) or None) if organizer else None,
+        description=description,
+        uid=uid,
+        location=_text(event.get("LOCATION")).strip(),
+        all_day=all_day,
+        status=status,
+        attendance=_attendance(attendees, username),
+        calendar=cal_name,
+        conference_url=conference,
+    )
+
+
+def _fallback_uid(event: Any) -> str:
+    """Return a stable stand-in for an event without a UID (some exporters omit it)."""
+    import hashlib
+
+    basis = f"{_text(event.get('SUMMARY'))}|{_text(event.get('LOCATION'))}"
+    return "nouid-" + hashlib.sha1(basis.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _overlaps(meeting: Meeting, lo: dt.datetime, hi: dt.datetime) -> bool:
+    assert meeting.start is not None
+    end = meeting.end or meeting.start
+    return meeting.start < hi and (end > lo or meeting.start >= lo)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value)
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _http(value: str) -> str | None:
+    text = value.strip()
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in {"http", "https"} and parts.hostname:
+        return text
+    return None
+
+
+def _conference(event: Any) -> str | None:
+    """Return the meeting link from CONFERENCE (video first) or a vendor's X- property."""
+    conferences = _list(event.get("CONFERENCE"))
+    ranked = sorted(
+        conferences,
+        key=lambda c: "VIDEO" not in str(getattr(c, "params", {}).get("FEATURE", "")).upper(),
+    )
+    for conf in ranked:
+        url = _http(_text(conf))
+        if url:
+            return url
+    for key in CONFERENCE_PROPERTIES:
+        for value in _list(event.get(key)):
+            url = _http(_text(value))
+            if url:
+                return url
+    return None
+
+
+def _html_description(event: Any) -> str:
+    for value in _list(event.get("X-ALT-DESC")):
+        fmt = str(getattr(value, "params", {}).get("FMTTYPE", "")).lower()
+        if fmt == "text/html" and str(value).strip():
+            return str(value)
+    return ""
+
+
+def _address(value: Any) -> str:
+    text = _text(value).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    return text
+
+
+def _cn(value: Any) -> str:
+    return str(getattr(value, "params", {}).get("CN", "")).strip()
+
+
+def _attendance(attendees: Iterable[Any], username: str | None) -> str | None:
+    if not username:
+        return None
+    me = username.strip().casefold()
+    for attendee in attendees:
+        if _address(attendee).casefold() == me:
+            state = str(getattr(attendee, "params", {}).get("PARTSTAT", "NEEDS-ACTION"))
+            return _PARTSTATS.get(state.upper())
+    return None
+
+
+__all__ = [
+    "CONFERENCE_PROPERTIES", "DEFAULT_SPAN", "CalendarData", "ParsedCalendar", "expand",
+    "parse_ics", "read_ics",
+]
