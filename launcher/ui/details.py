@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from launcher.core.agenda import countdown
 from launcher.core.models import Meeting, Provider, Role
 from launcher.ui.icons import provider_icon, service_icon
-from launcher.ui.linkinfo import LinkInfo, PlainLink, is_plain, service_key, service_name
+from launcher.ui.linkinfo import LinkInfo, is_plain, service_key, service_name
 
 
 def _now() -> dt.datetime:
@@ -196,7 +196,7 @@ class DetailsPane(QWidget):
             return
         self._found = self._links.links(meeting)
         primary = self._found[0] if self._found else None
-        recognised = primary is not None and not isinstance(primary, PlainLink)
+        recognised = primary is not None and not is_plain(primary)
         if recognised:
             icon = service_icon(service_key(primary), service_name(primary))
         else:
