@@ -142,6 +142,7 @@ class AppController(QObject):
         window.keep_running_in_tray = self.tray.available
         self.tray.set_link_checker(window.links.has_link)
         self._last_meetings: tuple[Meeting, ...] = ()
+        self._apply_link_preferences()
         self._apply_filters()
         sync.subscribe(self._on_sync_changed)
         self._connect()
@@ -941,10 +942,18 @@ class AppController(QObject):
             dt.timedelta(minutes=self.settings.next_meeting_grace_minutes),
         )
 
+    def _apply_link_preferences(self) -> None:
+        self.window.links.set_preferences(self.settings.service_priority,
+                                          self.settings.browser_only_services)
+
     def apply_settings(self, settings: Settings) -> None:
         """Use *settings* from now on and write them to the settings file."""
+        ranked_before = self.window.links.priority
         self.settings = settings
+        self._apply_link_preferences()
         self._apply_filters()
+        if self.window.links.priority != ranked_before:
+            self.window.refresh_links()
         if self._last_meetings:
             self._update_tray(self._last_meetings)
         self.tray.set_reminder_minutes(settings.reminder_minutes)
