@@ -287,6 +287,7 @@ class AppController(QObject):
         t = self.tray
         t.join_requested.connect(self._on_join_requested)
         t.join_clipboard_requested.connect(self._on_join_clipboard_requested)
+        t.add_meeting_requested.connect(self._on_tray_add_meeting_requested)
         t.adhoc_requested.connect(self._on_adhoc_requested)
         t.show_window_requested.connect(self.show_window)
         t.toggle_window_requested.connect(self._on_tray_toggle_window_requested)
@@ -846,8 +847,14 @@ class AppController(QObject):
     def _on_add_meeting_requested(self) -> None:
         self.spawn(self.add_meeting(), key="add-meeting")
 
-    async def add_meeting(self) -> None:
-        """Ask for a link, a title and a time; save it and show it in the agenda at once."""
+    def _on_tray_add_meeting_requested(self) -> None:
+        self.spawn(self.add_meeting(reveal=True), key="add-meeting")
+
+    async def add_meeting(self, *, reveal: bool = False) -> None:
+        """Ask for a link, a title and a time; save it and show it in the agenda at once.
+
+        *reveal* (from the tray) shows the window with the new meeting once it is saved.
+        """
         clipboard = QGuiApplication.clipboard().text()
         dialog = AddMeetingDialog(self.window, clipboard=clipboard, tz=self.window.model.tz)
         try:
@@ -865,6 +872,8 @@ class AppController(QObject):
         # The sync holds the saved links (services.local): read them again, then show it.
         await self.sync.reload_local()
         self._on_update_timer_timeout()
+        if reveal:
+            self.show_window()
         self.window.select_meeting(as_meeting(saved))
         self.window.show_message(f"Added “{saved.title}”.")
 
