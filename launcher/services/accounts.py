@@ -167,6 +167,8 @@ def _calendar_account(form: AccountForm, name: str) -> Account:
         raise InvalidInput("web_url", f"does not apply to {form.provider.label} accounts")
     username = None
     if form.provider is Provider.CALDAV:
+        if not (form.base_url or "").strip():
+            raise InvalidInput("base_url", "give the CalDAV server's address")
         base_url = require_http_url("base_url", form.base_url or "")
         username = require_text("username", form.username, max_len=254)
         if not form.password:

@@ -40,6 +40,11 @@ class Settings:
     title_blocklist: tuple[str, ...] = ()
     #: Calendars (calendar name, or the account for sources without calendars) hidden.
     excluded_calendars: tuple[str, ...] = ()
+    #: Meeting services (catalogue keys) in the order the user prefers their links when
+    #: an event holds several (after conference fields); empty: the catalogue's order.
+    service_priority: tuple[str, ...] = ()
+    #: Services (catalogue keys) whose links always open in the browser, never the app.
+    browser_only_services: tuple[str, ...] = ()
 
     def event_filter(self) -> EventFilter:
         """Return the filter these settings describe (invalid patterns are left out)."""
@@ -87,9 +92,32 @@ _VALIDATORS: dict[str, Any] = {
     "hide_without_link": _is_bool,
     "title_blocklist": _valid_blocklist,
     "excluded_calendars": _valid_names,
+    "service_priority": _valid_names,
+    "browser_only_services": _valid_names,
 }
 #: Settings held as tuples in Settings and as JSON lists in the file.
-_SEQUENCES = frozenset({"title_blocklist", "excluded_calendars"})
+_SEQUENCES = frozenset({"title_blocklist", "excluded_calendars", "service_priority",
+                        "browser_only_services"})
+#: Settings that name services of the link catalogue.
+_SERVICE_KEYS = frozenset({"service_priority", "browser_only_services"})
+
+
+def known_services(key: str, names: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
+    """Keep the catalogue's service keys in *names* (once each); say what was dropped.
+
+    The catalogue is imported only here, when the settings name services at all, so a
+    start without such settings does not load it before the window paints.
+    """
+    from launcher.core.catalogue import service_by_key
+
+    kept: list[str] = []
+    problems = []
+    for name in names:
+        if service_by_key(name) is None:
+            problems.append(f"Setting {key!r}: unknown meeting service {name!r} was dropped.")
+        elif name not in kept:
+            kept.append(name)
+    return tuple(kept), problems
 
 
 class SettingsStore:
@@ -129,6 +157,9 @@ class SettingsStore:
                 self._unknown[key] = value
             elif _VALIDATORS[key](value):
                 values[key] = tuple(value) if key in _SEQUENCES else value
+                if key in _SERVICE_KEYS:
+                    values[key], dropped = known_services(key, values[key])
+                    self.problems.extend(dropped)
             else:
                 default = getattr(Settings(), key)
                 self.problems.append(

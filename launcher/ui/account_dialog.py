@@ -10,6 +10,7 @@ comes back into the form as an error on the field concerned.
 from __future__ import annotations
 
 from collections.abc import Collection
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -36,8 +38,9 @@ from launcher.core.models import (
     Provider,
 )
 from launcher.core.validate import require_http_url, require_text
-from launcher.services.accounts import AccountForm, build_account
+from launcher.services.accounts import AccountForm, build_account, require_calendar_url
 from launcher.store.accounts import validate_name
+from launcher.ui.icons import provider_icon
 
 LABELS = {
     "name": "Name",
@@ -65,19 +68,34 @@ _HINTS = {
     Provider.SKYPE: "Your Skype for Business server's discovery URL (lyncdiscover…) and your "
     "sign-in address and password. The password is kept in the keyring: Skype for "
     "Business needs it to renew the sign-in every 8 hours.",
+    Provider.ICS: "A calendar's ICS link (https:// or webcal://, e.g. the secret address of a "
+    "Google or Outlook calendar), or an .ics file on this computer. It is read once "
+    "before it is saved. Your e-mail, if given, finds your answers to invitations.",
+    Provider.CALDAV: "Your CalDAV server's address (or one calendar's), your user name and "
+    "password. The login is checked before anything is saved; the password is kept in "
+    "the keyring (CalDAV has no tokens).",
+}
+#: Field labels that differ by provider.
+_PROVIDER_LABELS: dict[Provider, dict[str, str]] = {
+    Provider.ICS: {"base_url": "Calendar address", "username": "Your e-mail (optional)"},
+    Provider.CALDAV: {"base_url": "CalDAV address"},
 }
 _BUSY = {
     Provider.JOINME: "Waiting for you to allow access in your browser…",
     Provider.WHEREBY: "Checking the API key with Whereby…",
     Provider.BLUEJEANS: "Signing in to BlueJeans…",
     Provider.SKYPE: "Signing in to Skype for Business…",
+    Provider.ICS: "Reading the calendar…",
+    Provider.CALDAV: "Signing in to the CalDAV server…",
 }
+#: The services the Add account dialog offers, in its order.
+ADD_PROVIDERS: tuple[Provider, ...] = (*API_PROVIDERS, Provider.ICS, Provider.CALDAV)
 PASSWORD_MODE, APP_MODE = "password", "app"
 
 
 def busy_text(provider: Provider) -> str:
     """Say what a sign-in is doing while the dialog waits for it."""
-    return _BUSY[provider]
+    return _BUSY.get(provider, "Signing in…")
 
 
 class FlowDialog(QDialog):
@@ -95,6 +113,8 @@ class FlowDialog(QDialog):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.edits: dict[str, QLineEdit] = {}
+        #: The widget each field's form row holds (the edit, or the edit with a button).
+        self._rows: dict[str, QWidget] = {}
         self.error = QLabel(self)
         self.error.setObjectName("error")
         self.error.setStyleSheet(_ERROR_TEXT_STYLE)
@@ -150,15 +170,30 @@ class FlowDialog(QDialog):
 
     # ---- fields --------------------------------------------------------------------------
 
-    def add_field(self, key: str, label: str | None = None, text: str = "") -> QLineEdit:
-        """Add a line edit for *key* (secrets are not echoed) and validate on every change."""
+    def add_field(
+        self, key: str, label: str | None = None, text: str = "",
+        trailing: QWidget | None = None,
+    ) -> QLineEdit:
+        """Add a line edit for *key* (secrets are not echoed) and validate on every change.
+
+        *trailing* (a button) is shown to the right of the edit, in the same row.
+        """
         edit = QLineEdit(text, self)
         edit.setObjectName(key)
         if key in _SECRET:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
         edit.textChanged.connect(self._on_edit_text_changed)
         self.edits[key] = edit
-        self.form.addRow(label or LABELS[key], edit)
+        row: QWidget = edit
+        if trailing is not None:
+            row = QWidget(self)
+            row.setObjectName(f"{key}_row")
+            box = QHBoxLayout(row)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.addWidget(edit, 1)
+            box.addWidget(trailing)
+        self._rows[key] = row
+        self.form.addRow(label or LABELS[key], row)
         return edit
 
     def value(self, key: str) -> str | None:
@@ -171,12 +206,17 @@ class FlowDialog(QDialog):
 
     def set_field_visible(self, key: str, visible: bool) -> None:
         """Show or hide a field and its label (the row takes no room while hidden)."""
-        self.form.setRowVisible(self.edits[key], visible)
+        self.form.setRowVisible(self._rows[key], visible)
+
+    def label_widget(self, key: str) -> QLabel | None:
+        """Return the label of a field's form row."""
+        row = self._rows.get(key)
+        label = self.form.labelForField(row) if row is not None else None
+        return label if isinstance(label, QLabel) else None
 
     def label_of(self, key: str) -> str:
         """Return the label a field is shown with."""
-        edit = self.edits.get(key)
-        label = self.form.labelForField(edit) if edit is not None else None
+        label = self.label_widget(key)
         if isinstance(label, QLabel):
             return label.text()
         return LABELS.get(key, key)
@@ -288,24 +328,36 @@ class FlowDialog(QDialog):
 
 
 class AddAccountDialog(FlowDialog):
-    """Ask for a new account's details; OK signs in (the controller runs it)."""
+    """Ask for a new account's details; OK signs in (the controller runs it).
+
+    Besides the four meeting services it adds calendars: an ICS link or file (with a
+    Browse… button) and a CalDAV account; their sign-in reads the calendar or checks
+    the login before anything is saved.
+    """
 
     def __init__(self, parent: QWidget | None = None, taken: Collection[str] = ()) -> None:
         super().__init__(parent, "Add account", "Sign in")
         self._taken = {name.casefold() for name in taken}
         self.provider = QComboBox(self)
         self.provider.setObjectName("provider")
-        for provider in API_PROVIDERS:
-            self.provider.addItem(provider.label, provider.value)
+        for provider in ADD_PROVIDERS:
+            self.provider.addItem(provider_icon(provider), provider.label, provider.value)
         self.mode = QComboBox(self)
         self.mode.setObjectName("mode")
         self.mode.addItem("User name and password", PASSWORD_MODE)
         self.mode.addItem("App key and secret", APP_MODE)
         self.form.addRow("Service", self.provider)
         self.form.addRow("Sign in with", self.mode)
+        self.browse = QPushButton("Browse…", self)
+        self.browse.setObjectName("browse")
+        self.browse.setAutoDefault(False)
+        self.browse.setToolTip("Choose an .ics file on this computer")
+        self.browse.clicked.connect(self._on_browse_clicked)
+        #: The open file dialog of Browse…, while it is shown.
+        self.file_dialog: QFileDialog | None = None
         for key in ("name", "base_url", "relay_url", "discovery_url", "username", "password",
                     "client_id", "client_secret", "api_key"):
-            self.add_field(key)
+            self.add_field(key, trailing=self.browse if key == "base_url" else None)
         self.provider.currentIndexChanged.connect(self._on_provider_changed)
         self.mode.currentIndexChanged.connect(self._on_provider_changed)
         self._on_provider_changed()
@@ -326,6 +378,10 @@ class AddAccountDialog(FlowDialog):
             return {"name", "base_url", "api_key"}
         if provider is Provider.SKYPE:
             return {"name", "discovery_url", "username", "password"}
+        if provider is Provider.ICS:
+            return {"name", "base_url", "username"}
+        if provider is Provider.CALDAV:
+            return {"name", "base_url", "username", "password"}
         if self._app_mode():
             return {"name", "base_url", "relay_url", "username", "client_id", "client_secret"}
         return {"name", "base_url", "relay_url", "username", "password"}
@@ -337,15 +393,59 @@ class AddAccountDialog(FlowDialog):
         shown = self._shown()
         for key in self.edits:
             self.set_field_visible(key, key in shown)
-        self.edits["base_url"].setPlaceholderText(DEFAULT_BASE_URLS.get(provider, ""))
+        self.browse.setVisible(provider is Provider.ICS)
+        labels = _PROVIDER_LABELS.get(provider, {})
+        for key in ("base_url", "username"):
+            label = self.label_widget(key)
+            if label is not None:
+                label.setText(labels.get(key, LABELS[key]))
+        if self._app_mode():
+            username_label = self.label_widget("username")
+            if username_label is not None:
+                username_label.setText("User's e-mail")
+        placeholders = {
+            Provider.ICS: "https://…/calendar.ics, webcal://… or a file",
+            Provider.CALDAV: "https://dav.example.com/",
+        }
+        self.edits["base_url"].setPlaceholderText(
+            placeholders.get(provider, DEFAULT_BASE_URLS.get(provider, ""))
+        )
         self.edits["relay_url"].setPlaceholderText(DEFAULT_RELAY_URL)
         self.edits["discovery_url"].setPlaceholderText("https://lyncdiscover.contoso.com/")
-        username_label = self.form.labelForField(self.edits["username"])
-        if isinstance(username_label, QLabel):
-            username_label.setText("User's e-mail" if self._app_mode() else "User name")
         self.edits["username"].setPlaceholderText(
-            "user@contoso.com" if provider is Provider.SKYPE else "you@example.com"
+            "user@contoso.com" if provider is Provider.SKYPE
+            else "your CalDAV user name" if provider is Provider.CALDAV
+            else "you@example.com"
         )
+        self.validate()
+
+    def _on_browse_clicked(self) -> None:
+        """Choose an ICS file without blocking the event loop (the dialog's open())."""
+        if self.file_dialog is not None:
+            self.file_dialog.raise_()
+            return
+        dialog = QFileDialog(self, "Choose a calendar file")
+        dialog.setObjectName("choose_ics")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters(["Calendar files (*.ics *.ical *.ifb)", "All files (*)"])
+        dialog.fileSelected.connect(self.choose_file)
+        dialog.finished.connect(self._on_file_dialog_finished)
+        self.file_dialog = dialog
+        dialog.open()
+
+    def _on_file_dialog_finished(self, _result: int) -> None:
+        if self.file_dialog is not None:
+            self.file_dialog.deleteLater()
+            self.file_dialog = None
+
+    def choose_file(self, path: str) -> None:
+        """Put a chosen file's ``file://`` address in the address field."""
+        if not path:
+            return
+        edit = self.edits["base_url"]
+        edit.setText(Path(path).expanduser().resolve().as_uri())
+        edit.setCursorPosition(0)
+        self._touched.add("base_url")
         self.validate()
 
     def form_value(self) -> AccountForm:
@@ -378,6 +478,7 @@ class AddAccountDialog(FlowDialog):
         """Lock the service and sign-in choices while a sign-in runs."""
         self.provider.setEnabled(enabled)
         self.mode.setEnabled(enabled)
+        self.browse.setEnabled(enabled)
 
 
 class EditAccountDialog(QDialog):
@@ -409,7 +510,10 @@ class EditAccountDialog(QDialog):
         self.error.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Name", self.name)
-        form.addRow(LABELS[self._field], self.base_url)
+        self._label = _PROVIDER_LABELS.get(account.provider, {}).get(
+            self._field, LABELS[self._field]
+        )
+        form.addRow(self._label, self.base_url)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -430,7 +534,8 @@ class EditAccountDialog(QDialog):
     def values(self) -> tuple[str, str]:
         """Return the name and address typed (validated)."""
         name = validate_name(self.name.text())
-        return name, require_http_url(self._field, self.base_url.text())
+        check = require_calendar_url if self.account.provider is Provider.ICS else require_http_url
+        return name, check(self._field, self.base_url.text())
 
     def changes(self) -> dict[str, str]:
         """Return only what differs from the account: ``name`` and/or ``base_url``."""
@@ -446,7 +551,8 @@ class EditAccountDialog(QDialog):
         """Show a problem the store found (a name taken meanwhile)."""
         edit = self.name if field == "name" else self.base_url
         edit.setStyleSheet(_ERROR_STYLE)
-        self.error.setText(f"{LABELS.get(field or '', 'Error')}: {message}")
+        label = self._label if field == self._field else LABELS.get(field or "", "Error")
+        self.error.setText(f"{label}: {message}")
 
     def _on_edit_text_changed(self, _text: str) -> None:
         self._validate()
@@ -490,6 +596,10 @@ class AccountSignInDialog(FlowDialog):
             lines.append("Your password is used once to sign in; it is not kept.")
         elif provider is Provider.WHEREBY:
             lines.append("Give the API key again (a new one if the old one was revoked).")
+        elif provider is Provider.CALDAV:
+            lines.append("Give your CalDAV password again; the login is checked first.")
+        elif provider is Provider.ICS:
+            lines.append("The calendar is read again.")
         self.hint.setText("\n".join(lines))
         if "username" in needs:
             self.add_field("username", text=account.username or "")

@@ -142,6 +142,7 @@ class AppController(QObject):
         window.keep_running_in_tray = self.tray.available
         self.tray.set_link_checker(window.links.has_link)
         self._last_meetings: tuple[Meeting, ...] = ()
+        self._apply_link_preferences()
         self._apply_filters()
         sync.subscribe(self._on_sync_changed)
         self._connect()
@@ -286,6 +287,7 @@ class AppController(QObject):
         t = self.tray
         t.join_requested.connect(self._on_join_requested)
         t.join_clipboard_requested.connect(self._on_join_clipboard_requested)
+        t.add_meeting_requested.connect(self._on_tray_add_meeting_requested)
         t.adhoc_requested.connect(self._on_adhoc_requested)
         t.show_window_requested.connect(self.show_window)
         t.toggle_window_requested.connect(self._on_tray_toggle_window_requested)
@@ -845,8 +847,14 @@ class AppController(QObject):
     def _on_add_meeting_requested(self) -> None:
         self.spawn(self.add_meeting(), key="add-meeting")
 
-    async def add_meeting(self) -> None:
-        """Ask for a link, a title and a time; save it and show it in the agenda at once."""
+    def _on_tray_add_meeting_requested(self) -> None:
+        self.spawn(self.add_meeting(reveal=True), key="add-meeting")
+
+    async def add_meeting(self, *, reveal: bool = False) -> None:
+        """Ask for a link, a title and a time; save it and show it in the agenda at once.
+
+        *reveal* (from the tray) shows the window with the new meeting once it is saved.
+        """
         clipboard = QGuiApplication.clipboard().text()
         dialog = AddMeetingDialog(self.window, clipboard=clipboard, tz=self.window.model.tz)
         try:
@@ -864,6 +872,8 @@ class AppController(QObject):
         # The sync holds the saved links (services.local): read them again, then show it.
         await self.sync.reload_local()
         self._on_update_timer_timeout()
+        if reveal:
+            self.show_window()
         self.window.select_meeting(as_meeting(saved))
         self.window.show_message(f"Added “{saved.title}”.")
 
@@ -941,10 +951,18 @@ class AppController(QObject):
             dt.timedelta(minutes=self.settings.next_meeting_grace_minutes),
         )
 
+    def _apply_link_preferences(self) -> None:
+        self.window.links.set_preferences(self.settings.service_priority,
+                                          self.settings.browser_only_services)
+
     def apply_settings(self, settings: Settings) -> None:
         """Use *settings* from now on and write them to the settings file."""
+        ranked_before = self.window.links.priority
         self.settings = settings
+        self._apply_link_preferences()
         self._apply_filters()
+        if self.window.links.priority != ranked_before:
+            self.window.refresh_links()
         if self._last_meetings:
             self._update_tray(self._last_meetings)
         self.tray.set_reminder_minutes(settings.reminder_minutes)

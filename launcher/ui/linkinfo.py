@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Protocol
 
 from launcher.core.models import Meeting
@@ -77,13 +77,31 @@ class LinkInfo:
         linkscan: Any = True,
         prejoin: Any = True,
         priority: Sequence[str] = (),
+        browser_only: Collection[str] = (),
     ) -> None:
         # The catalogue (45+ compiled patterns) is loaded on first use, not at start-up:
         # the window paints before it is needed.
         self._given_scan = linkscan
         self._given_prejoin = prejoin
         self.priority: tuple[str, ...] = tuple(priority)
+        #: Services (catalogue keys) whose links always open in the browser.
+        self.browser_only: frozenset[str] = frozenset(browser_only)
         self._cache: dict[int, tuple[Meeting, tuple[Any, ...]]] = {}
+
+    def set_preferences(self, priority: Sequence[str], browser_only: Collection[str]) -> None:
+        """Rank links by the user's *priority* and open *browser_only* services in the browser.
+
+        Links found before are ranked again on their next use.
+        """
+        priority = tuple(priority)
+        if priority != self.priority:
+            self.priority = priority
+            self._cache.clear()
+        self.browser_only = frozenset(browser_only)
+
+    def prefers_app(self, link: Any) -> bool:
+        """Whether *link* opens in its service's app when one is installed."""
+        return service_key(link) not in self.browser_only
 
     @property
     def _scan(self) -> Any:
@@ -161,7 +179,7 @@ class LinkInfo:
             from launcher.services.opener import open_detected
 
             if isinstance(link, DetectedLink):
-                await open_detected(link)
+                await open_detected(link, prefer_native=self.prefers_app(link))
             else:
                 await fallback(link.url)
 

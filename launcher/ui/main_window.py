@@ -408,6 +408,12 @@ class MainWindow(QMainWindow):
         elif selected is not None:
             self.details.set_meeting(None)
 
+    def refresh_links(self) -> None:
+        """Show the selected meeting's links again (after the service priority changed)."""
+        selected = self.details.meeting
+        if selected is not None:
+            self.details.set_meeting(selected)
+
     def set_filter_settings(self, event_filter: EventFilter, grace: dt.timedelta) -> None:
         """Hide what the user's filters hide; keep a started meeting "next" for *grace*."""
         self.model.set_grace(grace)

@@ -1,4 +1,8 @@
-"""Settings: reminders and "next" meeting (General), and the Accounts page."""
+"""Settings: General, Meeting links and Accounts.
+
+General holds reminders, the "next" meeting and the filters; Meeting links the order
+of meeting services and whether each opens in its app or the browser.
+"""
 
 from __future__ import annotations
 
@@ -89,6 +93,13 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
         self.tabs.addTab(general, "General")
+        # The page lists the link catalogue: imported here, not before the first paint.
+        from launcher.ui.services_page import ServicesPage
+
+        self.services = ServicesPage(self, settings.service_priority,
+                                     settings.browser_only_services)
+        self.services.setObjectName("services_page")
+        self.tabs.addTab(self.services, "Meeting links")
         self.accounts: AccountsPage | None = None
         if accounts is not None:
             self.accounts = AccountsPage(accounts, self)
@@ -208,4 +219,6 @@ class SettingsDialog(QDialog):
             excluded_calendars=tuple(
                 name for name, box in self.calendar_boxes.items() if not box.isChecked()
             ),
+            service_priority=self.services.priority(),
+            browser_only_services=self.services.browser_only(),
         )

@@ -73,6 +73,7 @@ class TrayController(QObject):
 
     join_requested = Signal(object)
     join_clipboard_requested = Signal()
+    add_meeting_requested = Signal()
     adhoc_requested = Signal()
     show_window_requested = Signal()
     toggle_window_requested = Signal()
@@ -249,6 +250,9 @@ class TrayController(QObject):
         clipboard = menu.addAction("Join link from clipboard")
         clipboard.setObjectName("joinClipboard")
         clipboard.triggered.connect(self.join_clipboard_requested)
+        add_meeting = menu.addAction("Add meeting…")
+        add_meeting.setObjectName("addMeeting")
+        add_meeting.triggered.connect(self.add_meeting_requested)
         adhoc = menu.addAction("New ad hoc meeting")
         adhoc.setObjectName("adhoc")
         adhoc.triggered.connect(self.adhoc_requested)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit
+from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit
 
 from launcher.core.models import API_PROVIDERS, Account, Provider
 from launcher.ui.account_dialog import (
@@ -26,6 +27,8 @@ SHOWN = {
     Provider.JOINME: {"name", "base_url"},
     Provider.WHEREBY: {"name", "base_url", "api_key"},
     Provider.SKYPE: {"name", "discovery_url", "username", "password"},
+    Provider.ICS: {"name", "base_url", "username"},
+    Provider.CALDAV: {"name", "base_url", "username", "password"},
 }
 
 
@@ -53,7 +56,7 @@ def type_into(qtbot: Any, dialog: Any, **values: str) -> None:
 def shown_fields(dialog: AddAccountDialog) -> set[str]:
     shown = set()
     for key, edit in dialog.edits.items():
-        label = dialog.form.labelForField(edit)
+        label = dialog.label_widget(key)
         assert label is not None
         assert label.isVisible() == edit.isVisible(), key
         if edit.isVisible():
@@ -65,7 +68,7 @@ def marked(dialog: Any) -> set[str]:
     return {key for key, edit in dialog.edits.items() if "border" in edit.styleSheet()}
 
 
-@pytest.mark.parametrize("provider", API_PROVIDERS)
+@pytest.mark.parametrize("provider", [*API_PROVIDERS, Provider.ICS, Provider.CALDAV])
 def test_only_the_fields_of_the_chosen_provider_are_shown(
     dialog: AddAccountDialog, provider: Provider
 ) -> None:
@@ -74,6 +77,7 @@ def test_only_the_fields_of_the_chosen_provider_are_shown(
     assert set(dialog.edits) == FIELDS
     assert dialog.hint.text()
     assert dialog.mode.isVisible() is (provider is Provider.BLUEJEANS)
+    assert dialog.browse.isVisible() is (provider is Provider.ICS)
     for key in ("password", "client_secret", "api_key"):
         assert dialog.edits[key].echoMode() == QLineEdit.EchoMode.Password
 
@@ -246,6 +250,84 @@ def test_edit_dialog_validates_and_gives_only_the_changes(qtbot: Any) -> None:
                                 "base_url": "https://lyncdiscover.fabrikam.com"}
 
 
+# ---- calendars -------------------------------------------------------------------------------
+
+
+def test_an_ics_calendar_needs_an_address_and_takes_an_optional_e_mail(
+    qtbot: Any, dialog: AddAccountDialog
+) -> None:
+    choose(dialog, Provider.ICS)
+    assert dialog.label_of("base_url") == "Calendar address"
+    assert dialog.label_of("username") == "Your e-mail (optional)"
+    type_into(qtbot, dialog, name="Team calendar")
+    assert not dialog.ok.isEnabled()
+    assert dialog.error.text().startswith("Calendar address:")
+    type_into(qtbot, dialog, base_url="ftp://cal.example.test/team.ics")
+    assert not dialog.ok.isEnabled() and marked(dialog) == {"base_url"}
+    type_into(qtbot, dialog, base_url="webcal://cal.example.test/team.ics")
+    assert dialog.ok.isEnabled() and marked(dialog) == set()
+    type_into(qtbot, dialog, username="not an address")
+    assert not dialog.ok.isEnabled() and dialog.error.text().startswith("Your e-mail (optional):")
+    assert marked(dialog) == {"username"}
+    type_into(qtbot, dialog, username="dana@example.test")
+    assert dialog.ok.isEnabled()
+    account, given = dialog.result_value()
+    assert account == Account("Team calendar", Provider.ICS, "webcal://cal.example.test/team.ics",
+                              username="dana@example.test")
+    assert given == {}
+
+
+def test_browse_chooses_a_file_without_blocking(
+    qtbot: Any, dialog: AddAccountDialog, tmp_path: Path
+) -> None:
+    choose(dialog, Provider.ICS)
+    type_into(qtbot, dialog, name="Exported")
+    qtbot.mouseClick(dialog.browse, Qt.MouseButton.LeftButton)
+    file_dialog = dialog.file_dialog
+    assert isinstance(file_dialog, QFileDialog) and file_dialog.isVisible()
+    assert file_dialog.isModal()  # window-modal through open(), not a nested exec()
+    ics = tmp_path / "my calendar.ics"
+    ics.write_text("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    file_dialog.fileSelected.emit(str(ics))
+    file_dialog.done(QFileDialog.DialogCode.Accepted)
+    assert dialog.file_dialog is None
+    assert dialog.edits["base_url"].text() == ics.as_uri()
+    assert dialog.ok.isEnabled()
+    account, _given = dialog.result_value()
+    assert account.base_url.startswith("file:///") and account.base_url.endswith(".ics")
+
+
+def test_caldav_needs_address_user_name_and_password(
+    qtbot: Any, dialog: AddAccountDialog
+) -> None:
+    choose(dialog, Provider.CALDAV)
+    assert dialog.label_of("base_url") == "CalDAV address"
+    type_into(qtbot, dialog, name="Office", base_url="dav.example.test")
+    assert not dialog.ok.isEnabled() and marked(dialog) == {"base_url"}
+    type_into(qtbot, dialog, base_url="https://dav.example.test/", username="alice")
+    assert not dialog.ok.isEnabled() and dialog.error.text().startswith("Password:")
+    type_into(qtbot, dialog, password="pw")
+    assert dialog.ok.isEnabled()
+    account, given = dialog.result_value()
+    assert account.provider is Provider.CALDAV and account.username == "alice"
+    assert given == {"password": "pw"}
+    assert "pw" not in repr(dialog.form_value())
+
+
+def test_editing_an_ics_calendar_takes_a_file_address(qtbot: Any) -> None:
+    account = Account("Cal", Provider.ICS, "https://cal.example.test/a.ics")
+    dialog = EditAccountDialog(None, account)
+    qtbot.addWidget(dialog)
+    dialog.base_url.clear()
+    qtbot.keyClicks(dialog.base_url, "file:///home/dana/b.ics")
+    assert dialog.ok.isEnabled()
+    assert dialog.changes() == {"base_url": "file:///home/dana/b.ics"}
+    dialog.base_url.clear()
+    qtbot.keyClicks(dialog.base_url, "b.ics")
+    assert not dialog.ok.isEnabled()
+    assert dialog.error.text().startswith("Calendar address:")
+
+
 # ---- sign in again ---------------------------------------------------------------------------
 
 
@@ -257,6 +339,8 @@ def test_edit_dialog_validates_and_gives_only_the_changes(qtbot: Any) -> None:
         (Provider.BLUEJEANS, ("password",), "not kept"),
         (Provider.BLUEJEANS, (), "app key"),
         (Provider.SKYPE, ("password",), ""),
+        (Provider.CALDAV, ("password",), "CalDAV password"),
+        (Provider.ICS, (), "read again"),
     ],
 )
 def test_sign_in_dialog_asks_only_what_is_needed(

@@ -131,11 +131,12 @@ def test_settings_dialog_has_the_accounts_page(qtbot: Any) -> None:
     model.set_rows(ROWS)
     dialog = SettingsDialog(None, Settings(), model)
     qtbot.addWidget(dialog)
-    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["General", "Accounts"]
+    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
+        "General", "Meeting links", "Accounts"]
     assert dialog.tabs.currentIndex() == 0
     dialog.show_accounts()
     assert dialog.tabs.currentWidget() is dialog.accounts
     plain = SettingsDialog(None, Settings())
     qtbot.addWidget(plain)
-    assert plain.tabs.count() == 1 and plain.accounts is None
+    assert plain.tabs.count() == 2 and plain.accounts is None
     plain.show_accounts()

@@ -167,6 +167,7 @@ def test_menu_lists_next_then_todays_remaining_then_tools(make_tray: Factory) ->
         "16:30  1:1 with Ana",
         "---",
         "Join link from clipboard",
+        "Add meeting…",
         "New ad hoc meeting",
         "---",
         "Open Meeting Launcher",
@@ -293,6 +294,7 @@ def test_meetings_drop_off_the_menu_once_over(make_tray: Factory) -> None:
     ("text", "signal"),
     [
         ("Join link from clipboard", "join_clipboard_requested"),
+        ("Add meeting…", "add_meeting_requested"),
         ("New ad hoc meeting", "adhoc_requested"),
         ("Open Meeting Launcher", "show_window_requested"),
         ("Quit", "quit_requested"),
@@ -305,6 +307,7 @@ def test_fixed_actions_emit_their_signal(make_tray: Factory, text: str, signal: 
         name: recorder(getattr(controller, name))
         for name in (
             "join_clipboard_requested",
+            "add_meeting_requested",
             "adhoc_requested",
             "show_window_requested",
             "quit_requested",
