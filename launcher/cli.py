@@ -44,7 +44,7 @@ from launcher.services.accounts import AccountForm, build_account, remove_accoun
 from launcher.services.context import Context, new_http_client
 from launcher.services.instance import send_command
 from launcher.services.join import JoinService, resolve_target
-from launcher.services.opener import open_url
+from launcher.services.opener import open_url, trusted_role_link
 from launcher.services.sync import fetch_meetings
 from launcher.store.accounts import AccountStore
 from launcher.store.logs import close_logging, setup_logging
@@ -164,6 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--viewer-mode", action="store_true")
     create.add_argument("--host-url", action="store_true", help="also create a host link")
     create.add_argument("--viewer-url", action="store_true", help="also create a viewer link")
+    create.add_argument(
+        "--print-host-link",
+        action="store_true",
+        help="print the host link (it gives host rights; `join ROOM_URL --role presenter` "
+        "opens it without showing it)",
+    )
     rlist = rooms_sub.add_parser("list", parents=[common], help="list rooms")
     rlist.add_argument("--account")
     rdel = rooms_sub.add_parser("delete", parents=[common], help="delete a room")
@@ -540,20 +546,24 @@ def _whereby(ctx: Context, name: str | None) -> WherebyClient:
 
 async def cmd_start(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     """Start a join.me meeting and open its presenter link at once."""
-    client = _joinme(ctx, args.account)
+    account = ctx.account_of(Provider.JOINME, args.account)
+    client = ctx.client_for(account)
+    assert isinstance(client, JoinMeClient)
     started = await client.start_meeting(
         args.meeting_id, personal_url=args.personal_url, headless=args.headless
     )
     conf = started.conference
+    # A presenter link from anywhere but join.me or the account's server is refused.
+    presenter_link = trusted_role_link(started.presenter_link, Provider.JOINME, account)
     if not args.no_open:
-        await open_url(started.presenter_link)
+        await open_url(presenter_link)
     data: dict[str, Any] = {
         "viewer_url": started.viewer_link,
         "conference_id": conf.conference_id if conf else None,
         "conference_numbers_url": conf.numbers_url if conf else None,
     }
     if args.print_presenter_link:
-        data["presenter_url"] = started.presenter_link
+        data["presenter_url"] = presenter_link
     if out.as_json:
         out.json(data)
     else:
@@ -565,7 +575,7 @@ async def cmd_start(args: argparse.Namespace, ctx: Context, out: Output) -> int:
         if data["conference_numbers_url"]:
             out.line(f"Dial-in:       {data['conference_numbers_url']}")
         if args.print_presenter_link:
-            out.line(f"Presenter link (one-time): {started.presenter_link}")
+            out.line(f"Presenter link (one-time): {presenter_link}")
     return EXIT_OK
 
 
@@ -631,6 +641,8 @@ async def cmd_rooms(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     if args.rooms_command == "create":
         end = _parse_when("--end", args.end)
         assert end is not None
+        if args.print_host_link and not (args.host_url or args.viewer_mode):
+            raise InvalidInput("--print-host-link", "needs --host-url (or --viewer-mode)")
         draft = RoomDraft(
             end=end,
             is_locked=args.locked,
@@ -641,22 +653,36 @@ async def cmd_rooms(args: argparse.Namespace, ctx: Context, out: Output) -> int:
             host_url=args.host_url,
             viewer_url=args.viewer_url,
         )
-        client = _whereby(ctx, args.account)
+        account = ctx.account_of(Provider.WHEREBY, args.account)
+        client = ctx.client_for(account)
+        assert isinstance(client, WherebyClient)
         room = await client.create_room(draft)
-        data = {
+        # The host link is a role link: shown only when asked for, and only from Whereby.
+        host_url = None
+        if room.host_url and args.print_host_link:
+            host_url = trusted_role_link(room.host_url, Provider.WHEREBY, account)
+        data: dict[str, Any] = {
             "id": room.id,
             "room_url": room.room_url,
-            "host_url": room.host_url,
+            "has_host_url": room.host_url is not None,
             "viewer_url": room.viewer_url,
             "end": _iso(room.end),
         }
+        if args.print_host_link:
+            data["host_url"] = host_url
         if out.as_json:
             out.json(data)
         else:
             out.line(f"Created room {room.room_name} (ID {room.id}), open until {_iso(room.end)}.")
             out.line(f"Room link:   {room.room_url}")
-            if room.host_url:
-                out.line(f"Host link:   {room.host_url}   (gives host rights: share carefully)")
+            if host_url:
+                out.line(f"Host link:   {host_url}   (gives host rights: share carefully)")
+            elif room.host_url:
+                out.line(
+                    "Host link:   created, not shown (it gives host rights). Open it with "
+                    f"`meeting-launcher join {room.room_url} --role presenter`, or show it "
+                    "with --print-host-link."
+                )
             if room.viewer_url:
                 out.line(f"Viewer link: {room.viewer_url}")
         return EXIT_OK

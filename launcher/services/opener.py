@@ -12,7 +12,8 @@ import webbrowser
 from collections.abc import Mapping
 
 from launcher.core.errors import LauncherError
-from launcher.core.links import check_openable
+from launcher.core.links import check_openable, check_role_link
+from launcher.core.models import Account, Provider
 
 log = logging.getLogger("launcher.opener")
 
@@ -28,9 +29,37 @@ async def open_url(url: str, *, env: Mapping[str, str] | None = None) -> None:
     credentials. ``$BROWSER`` (a list of commands separated by the path separator, each
     optionally with ``%s``) is honoured before the system's default handler.
     """
-    check_openable(url)
+    url = check_openable(url)
     env = os.environ if env is None else env
     await asyncio.to_thread(_open_blocking, url, env.get("BROWSER", ""))
+
+
+def trusted_role_link(url: str, provider: Provider, account: Account | None) -> str:
+    """Return *url*, a role link (presenter, host, moderator), if it may be opened.
+
+    It must come from the account's own servers (web, API or relay address), from the
+    provider's public domains over https, or for Skype for Business from the account's
+    sign-in domain; otherwise ProtocolViolation says where it pointed (the link itself,
+    which carries the role, is never put in a message).
+    """
+    urls: tuple[str | None, ...] = ()
+    domain = None
+    if account is not None:
+        urls = (account.web_url, account.base_url, account.relay_url)
+        if account.username and "@" in account.username:
+            domain = account.username.rsplit("@", 1)[1]
+    return check_role_link(url, provider, account_urls=urls, domain=domain)
+
+
+async def open_role_link(
+    url: str,
+    provider: Provider,
+    account: Account | None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Open a role link only if :func:`trusted_role_link` accepts it."""
+    await open_url(trusted_role_link(url, provider, account), env=env)
 
 
 def _open_blocking(url: str, browser_var: str) -> None:
@@ -68,4 +97,4 @@ def _open_blocking(url: str, browser_var: str) -> None:
         )
 
 
-__all__ = ["OpenFailed", "open_url"]
+__all__ = ["OpenFailed", "open_role_link", "open_url", "trusted_role_link"]
