@@ -8,6 +8,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import threading
 import webbrowser
 from collections.abc import Mapping
 
@@ -76,7 +77,7 @@ def _open_blocking(url: str, browser_var: str) -> None:
             argv.append(url)
         try:
             # Detached: the browser must outlive us and never hold our stdin/stdout.
-            subprocess.Popen(
+            process = subprocess.Popen(
                 argv,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -85,6 +86,9 @@ def _open_blocking(url: str, browser_var: str) -> None:
             )
         except OSError:
             continue
+        # Reap it when it ends (launchers such as xdg-open end at once), so a window that
+        # runs for days does not collect a zombie process per link opened.
+        threading.Thread(target=process.wait, name="opener-reaper", daemon=True).start()
         return
     try:
         opened = webbrowser.open(url, new=2)
