@@ -13,6 +13,7 @@ import datetime as dt
 import getpass
 import json
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Coroutine, Iterator, Sequence
@@ -29,12 +30,13 @@ from launcher.core.errors import (
 )
 from launcher.core.joinflow import AskLogin, AskPasscode, ExplainNotInvited
 from launcher.core.models import (
+    Account,
     Meeting,
     Provider,
     Role,
 )
 from launcher.core.timeutil import parse_user_datetime
-from launcher.core.validate import require_http_url
+from launcher.core.validate import is_host_name, require_http_url
 from launcher.providers.base import JoinProgress
 from launcher.providers.joinme.client import JoinMeClient
 from launcher.providers.joinme.protocol import MeetingPatch, ScheduleDraft
@@ -187,7 +189,42 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="serve the provider simulator")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8765)
+    _label_options(parser)
     return parser
+
+
+#: Field names the services and protocols use that differ from an option's dest.
+_FIELD_ALIASES = {"participants": "participant", "executable": "executable"}
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        yield parser
+        return
+    for action in subs:
+        for child in dict.fromkeys(action.choices.values()):
+            yield from _leaf_parsers(child)
+
+
+def _label_options(parser: argparse.ArgumentParser) -> None:
+    """Record, on every command's parser, how each field is spelled on the command line."""
+    for leaf in _leaf_parsers(parser):
+        names: dict[str, str] = {}
+        for action in leaf._actions:
+            if action.option_strings:
+                names[action.dest] = max(action.option_strings, key=len)
+            elif action.dest != argparse.SUPPRESS:
+                metavar = action.metavar if isinstance(action.metavar, str) else None
+                names[action.dest] = metavar or action.dest.upper()
+        leaf.set_defaults(option_names=names)
+
+
+def option_name(args: argparse.Namespace, field: str) -> str:
+    """Return how *field* (an InvalidInput field) is spelled in the command just run."""
+    names: dict[str, str] = getattr(args, "option_names", {})
+    key = field.removeprefix("--").replace("-", "_")
+    return names.get(_FIELD_ALIASES.get(key, key), field)
 
 
 def _meeting_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
@@ -393,7 +430,9 @@ async def cmd_accounts(args: argparse.Namespace, ctx: Context, out: Output) -> i
                 out.line(f"{row['name']:<24} {label:<18} {row['base_url']}{user}")
         return EXIT_OK
     if args.accounts_command == "remove":
-        account = remove_account(ctx.accounts, ctx.secrets, args.name)
+        account = remove_account(
+            ctx.accounts, ctx.secrets, account_option(ctx, args.name, option="NAME").name
+        )
         if out.as_json:
             out.json({"removed": account.name})
         else:
@@ -416,11 +455,7 @@ async def _accounts_add(args: argparse.Namespace, ctx: Context, out: Output) -> 
         api_key=_read_secret(args.api_key, "--api-key", stdin),
         password=_read_secret(args.password, "--password", stdin),
     )
-    try:
-        account, secrets = build_account(form)
-    except InvalidInput as exc:
-        option = "--" + exc.field.replace("_", "-") if exc.field != "name" else "--name"
-        raise InvalidInput(option, exc.reason) from None
+    account, secrets = build_account(form)
     save_account(ctx.accounts, ctx.secrets, account, secrets)
     if ctx.secrets.warning:
         out.note(ctx.secrets.warning)
@@ -450,7 +485,9 @@ async def cmd_meetings(args: argparse.Namespace, ctx: Context, out: Output) -> i
         start = today.astimezone(dt.UTC)
     if end is not None and end <= start:
         raise InvalidInput("--to", "must be after --from")
-    accounts = [ctx.account(args.account)] if args.account else ctx.accounts.load()
+    accounts = (
+        [account_option(ctx, args.account)] if args.account is not None else ctx.accounts.load()
+    )
     result = await fetch_meetings(ctx, accounts, start, end, concurrent=not args.sequential)
     for status in result.failed:
         out.note(f"warning: {status.account}: {status.error}")
@@ -532,21 +569,48 @@ async def cmd_join(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     return EXIT_OK
 
 
+def account_option(
+    ctx: Context, name: str | None, provider: Provider | None = None, *, option: str = "--account"
+) -> Account:
+    """Return the account an option names (InvalidInput naming the option if it is not one).
+
+    Without a name: the only account of *provider* (ConfigError if there is none or
+    several: that is about the setup, not about what was typed).
+    """
+    if name is None:
+        if provider is None:
+            raise InvalidInput(option, "must name an account")
+        return ctx.account_of(provider)
+    text = name.strip()
+    if not text:
+        raise InvalidInput(option, "must not be empty")
+    accounts = {a.name: a for a in ctx.accounts.load()}
+    account = accounts.get(text)
+    if account is None:
+        known = ", ".join(repr(n) for n in accounts) or "none yet"
+        raise InvalidInput(option, f"there is no account called {text!r} (accounts: {known})")
+    if provider is not None and account.provider is not provider:
+        raise InvalidInput(
+            option, f"{text!r} is a {account.provider.label} account, not {provider.label}"
+        )
+    return account
+
+
 def _joinme(ctx: Context, name: str) -> JoinMeClient:
-    client = ctx.client_for(ctx.account_of(Provider.JOINME, name))
+    client = ctx.client_for(account_option(ctx, name, Provider.JOINME))
     assert isinstance(client, JoinMeClient)
     return client
 
 
 def _whereby(ctx: Context, name: str | None) -> WherebyClient:
-    client = ctx.client_for(ctx.account_of(Provider.WHEREBY, name))
+    client = ctx.client_for(account_option(ctx, name, Provider.WHEREBY))
     assert isinstance(client, WherebyClient)
     return client
 
 
 async def cmd_start(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     """Start a join.me meeting and open its presenter link at once."""
-    account = ctx.account_of(Provider.JOINME, args.account)
+    account = account_option(ctx, args.account, Provider.JOINME)
     client = ctx.client_for(account)
     assert isinstance(client, JoinMeClient)
     started = await client.start_meeting(
@@ -653,7 +717,7 @@ async def cmd_rooms(args: argparse.Namespace, ctx: Context, out: Output) -> int:
             host_url=args.host_url,
             viewer_url=args.viewer_url,
         )
-        account = ctx.account_of(Provider.WHEREBY, args.account)
+        account = account_option(ctx, args.account, Provider.WHEREBY)
         client = ctx.client_for(account)
         assert isinstance(client, WherebyClient)
         room = await client.create_room(draft)
@@ -712,6 +776,18 @@ async def cmd_rooms(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     return EXIT_OK
 
 
+def _executable_option(value: str) -> str:
+    exe = value.strip()
+    if not exe:
+        raise InvalidInput("--executable", "must not be empty")
+    if any(ord(c) < 0x20 or c == "\x7f" for c in exe):
+        raise InvalidInput("--executable", "must be a path without line breaks")
+    path = Path(exe).expanduser()
+    if not (path.is_absolute() and path.is_file() and os.access(path, os.X_OK)):
+        raise InvalidInput("--executable", "must be the absolute path of a program")
+    return str(path)
+
+
 async def cmd_install_desktop_entry(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     """Install the .desktop file, icon and metainfo for the current user."""
     from launcher.services.desktop import (
@@ -720,7 +796,10 @@ async def cmd_install_desktop_entry(args: argparse.Namespace, ctx: Context, out:
         install_desktop_entry,
     )
 
-    exe = args.executable or find_executable(sys.argv[0])
+    if args.executable is not None:
+        exe = _executable_option(args.executable)
+    else:
+        exe = find_executable(sys.argv[0])
     written = install_desktop_entry(executable=exe, data_home=default_data_home())
     if out.as_json:
         out.json({"installed": [str(p) for p in written]})
@@ -757,6 +836,11 @@ async def _run(args: argparse.Namespace, paths: Paths, out: Output, *, demo: boo
         await ctx.aclose()
 
 
+def _one_line(text: str) -> str:
+    """Keep an error message on one line (a value shown in it may hold a line break)."""
+    return " ".join(text.split())
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -770,7 +854,7 @@ def main(
     try:
         args = parser.parse_args(list(argv) if argv is not None else None)
     except UsageError as exc:
-        err_stream.write(f"meeting-launcher: error: {exc}\n")
+        err_stream.write(f"meeting-launcher: error: {_one_line(str(exc))}\n")
         return EXIT_BAD_INPUT
     if args.command is None:
         parser.print_help(out_stream)
@@ -781,6 +865,11 @@ def main(
 
         if not 0 <= args.port <= 65535:
             err_stream.write("meeting-launcher: error: --port: must be 0 to 65535\n")
+            return EXIT_BAD_INPUT
+        if not is_host_name(args.host):
+            err_stream.write(
+                "meeting-launcher: error: --host: must be a host name or an IP address\n"
+            )
             return EXIT_BAD_INPUT
         serve(args.host, args.port)
         return EXIT_OK
@@ -794,7 +883,9 @@ def main(
         setup_logging(paths, debug=args.debug, stream=err_stream)
         return asyncio.run(_run(args, paths, output, demo=False))
     except InvalidInput as exc:
-        err_stream.write(f"meeting-launcher: error: {exc}\n")
+        err_stream.write(
+            f"meeting-launcher: error: {option_name(args, exc.field)}: {_one_line(exc.reason)}\n"
+        )
         return EXIT_BAD_INPUT
     except InputNeeded as exc:
         err_stream.write(f"meeting-launcher: needs {exc.needs}: {exc}\n")

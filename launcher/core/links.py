@@ -62,7 +62,7 @@ def parse_target(text: str, web_bases: Iterable[WebBase] = ()) -> LinkTarget | N
     Never raises for any input.
     """
     value = (text or "").strip() if isinstance(text, str) else ""
-    if not value or len(value) > MAX_URL_LENGTH or _unsafe_character(value) or "\\" in value:
+    if not value or len(value) > MAX_URL_LENGTH or has_unsafe_character(value) or "\\" in value:
         return None
     bare = _BARE_BJN.match(value)
     if bare:
@@ -73,7 +73,7 @@ def parse_target(text: str, web_bases: Iterable[WebBase] = ()) -> LinkTarget | N
         _ = parts.port  # raises ValueError for a malformed port
     except ValueError:
         return None
-    if parts.scheme.lower() not in {"http", "https"} or not host or host != _ascii_host(host):
+    if parts.scheme.lower() not in {"http", "https"} or not host or host != ascii_host(host):
         return None
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         return None
@@ -195,15 +195,15 @@ PROVIDER_DOMAINS: dict[Provider, tuple[str, ...]] = {
 _HOST_LABELS = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 
 
-def _unsafe_character(text: str) -> bool:
-    """Whether *text* holds a control, format (zero-width, bidi) or space character."""
+def has_unsafe_character(text: str) -> bool:
+    """Whether *text* holds a control, format (zero-width, bidi), unassigned or space character."""
     return any(
         unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"}
         for ch in text
     )
 
 
-def _ascii_host(host: str) -> str | None:
+def ascii_host(host: str) -> str | None:
     """Return *host* as lower-case ASCII (IDNA A-labels), or None if it is not a clean name.
 
     A non-ASCII name is accepted only if it converts to ASCII and back unchanged: names
@@ -257,7 +257,7 @@ def check_openable(url: str) -> str:
         raise InvalidInput("url", "is empty")
     if len(text) > MAX_URL_LENGTH:
         raise InvalidInput("url", f"is longer than {MAX_URL_LENGTH} characters; not opened")
-    if _unsafe_character(text):
+    if has_unsafe_character(text):
         raise InvalidInput(
             "url", "contains control, invisible or space characters; not opened"
         )
@@ -274,7 +274,7 @@ def check_openable(url: str) -> str:
             raise InvalidInput("url", "contains a user name or password; not opened")
         if not parts.hostname:
             raise InvalidInput("url", "has no host name")
-        host = _ascii_host(parts.hostname)
+        host = ascii_host(parts.hostname)
         if host is None:
             raise InvalidInput("url", "has a host name that is not valid; not opened")
         if not parts.hostname.isascii():
@@ -299,7 +299,7 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"} or not parts.hostname:
         return None
-    host = _ascii_host(parts.hostname)
+    host = ascii_host(parts.hostname)
     if host is None:
         return None
     return scheme, host, port if port is not None else (443 if scheme == "https" else 80)
@@ -334,7 +334,7 @@ def check_role_link(
         return text
     domains = list(PROVIDER_DOMAINS.get(provider, ()))
     if provider is Provider.SKYPE and domain:
-        clean = _ascii_host(domain.strip())
+        clean = ascii_host(domain.strip())
         if clean:
             domains.append(clean)
     if scheme == "https" and port == 443:
