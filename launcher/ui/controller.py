@@ -19,7 +19,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QInputDialog, QLineEdit
 
 from launcher.core.errors import InvalidInput, LauncherError
 from launcher.core.links import LinkTarget, check_openable, parse_target
@@ -549,20 +548,12 @@ class AppController(QObject):
         self.spawn(self.join_link(text), key="join")
 
     async def _ask_and_join_link(self) -> None:
-        dialog = QInputDialog(self.window)
-        dialog.setWindowTitle("Join a meeting link")
-        dialog.setLabelText("Paste a meeting link or a BlueJeans meeting ID:")
-        dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
         clip = QGuiApplication.clipboard().text().strip()
-        if clip and parse_target(clip, self.ctx.web_bases()) is not None:
-            dialog.setTextValue(clip)
-        dialog.resize(520, dialog.sizeHint().height())
-        try:
-            if not accepted(await run_dialog(dialog)):
-                return
-            text = dialog.textValue().strip()
-        finally:
-            dialog.deleteLater()
+        known = bool(clip) and parse_target(clip, self.ctx.web_bases()) is not None
+        bases = self.ctx.web_bases()
+        text = await dialogs.JoinLinkDialog.ask(
+            self.window, lambda t: dialogs.link_problem(t, bases), text=clip if known else ""
+        )
         if text:
             await self.join_link(text)
 
