@@ -22,7 +22,10 @@ def parse_iso(value: str) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first representable instant
+        raise ValueError("date-time out of range") from None
 
 
 def format_iso_z(value: dt.datetime) -> str:
@@ -36,7 +39,10 @@ def from_epoch_ms(value: int | float) -> dt.datetime:
     """Convert integer milliseconds since the Unix epoch (BlueJeans) to UTC."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("epoch milliseconds must be a number")
-    return dt.datetime.fromtimestamp(value / 1000.0, tz=dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(value / 1000.0, tz=dt.UTC)
+    except (OverflowError, OSError) as exc:  # huge, infinite or NaN; OSError on some C libraries
+        raise ValueError("epoch milliseconds out of range") from exc
 
 
 def to_epoch_ms(value: dt.datetime) -> int:
@@ -75,4 +81,7 @@ def parse_user_datetime(value: str, *, local_tz: dt.tzinfo | None = None) -> dt.
     if parsed.tzinfo is None:
         tz = local_tz or dt.datetime.now().astimezone().tzinfo
         parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is out of the supported range of dates") from None

@@ -33,7 +33,7 @@ _VALIDATORS: dict[str, Any] = {
     "next_meeting_grace_minutes": lambda v: isinstance(v, int) and not isinstance(v, bool)
     and 0 <= v <= 240,
     "tray_notice_shown": lambda v: isinstance(v, bool),
-    "view": lambda v: v in {"agenda", "month", "week"},
+    "view": lambda v: isinstance(v, str) and v in {"agenda", "month", "week"},
 }
 
 
@@ -52,7 +52,7 @@ class SettingsStore:
             raw = json.loads(self._path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return Settings()
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
             self.problems.append(f"The settings file {self._path} could not be read ({exc}); "
                                  "defaults are used and the file is left as it is.")
             return Settings()
