@@ -56,10 +56,34 @@ class LinkTarget:
     account: str | None = None
 
 
-def parse_target(text: str, web_bases: Iterable[WebBase] = ()) -> LinkTarget | None:
+#: Outlook's link-checking wrapper (``https://nam02.safelinks.protection.outlook.com/?url=…``).
+SAFELINKS_DOMAIN = "safelinks.protection.outlook.com"
+#: How many wrappers inside each other are unwrapped.
+_MAX_UNWRAP = 3
+
+
+def unwrap_safelink(url: str) -> str | None:
+    """Return the link an Outlook SafeLinks URL wraps, or None if *url* is not one."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "https" or not (
+        host == SAFELINKS_DOMAIN or host.endswith("." + SAFELINKS_DOMAIN)
+    ):
+        return None
+    values = urllib.parse.parse_qs(parts.query).get("url")
+    return values[0] if values else None
+
+
+def parse_target(
+    text: str, web_bases: Iterable[WebBase] = (), *, _depth: int = 0
+) -> LinkTarget | None:
     """Return what *text* (a URL or a bare meeting ID) points at, or ``None``.
 
-    Never raises for any input.
+    A link wrapped by Outlook SafeLinks is unwrapped first; the target then carries
+    the meeting's own link. Never raises for any input.
     """
     value = (text or "").strip() if isinstance(text, str) else ""
     if not value or len(value) > MAX_URL_LENGTH or has_unsafe_character(value) or "\\" in value:
@@ -77,6 +101,12 @@ def parse_target(text: str, web_bases: Iterable[WebBase] = ()) -> LinkTarget | N
         return None
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         return None
+    inner = unwrap_safelink(value)
+    if inner is not None:
+        if _depth >= _MAX_UNWRAP:
+            return None
+        return parse_target(inner, web_bases, _depth=_depth + 1)
+    web_bases = list(web_bases)
     for base in web_bases:
         target = _match_base(value, parts, base)
         if target is not None:

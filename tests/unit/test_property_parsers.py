@@ -23,6 +23,7 @@ import importlib
 import inspect
 import json
 import math
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -327,6 +328,17 @@ def test_pasted_links_never_raise_and_give_clean_targets(text: str) -> None:
     assert target.meeting_id and target.meeting_id.isascii()
     if target.url is not None:
         assert check_openable(target.url) == target.url.strip()
+
+
+@given(text=URLISH, host=st.sampled_from(["nam02.safelinks.protection.outlook.com",
+                                          "safelinks.protection.outlook.com"]),
+       extra=st.text(max_size=20))
+def test_safelinks_wrapping_reads_like_the_link_inside(text: str, host: str, extra: str) -> None:
+    quoted = urllib.parse.quote(text, safe="")
+    wrapped = f"https://{host}/?url={quoted}&data={urllib.parse.quote(extra)}&reserved=0"
+    inner = parse_target(text, BASES)
+    if len(wrapped) <= MAX_URL_LENGTH:
+        assert parse_target(wrapped, BASES) == inner
 
 
 @given(text=URLISH)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -217,3 +219,46 @@ def test_web_bases_with_odd_urls_never_break_parsing() -> None:
     bases = [WebBase("http://[::zz]/x", Provider.JOINME, "a"),
              WebBase("not a url", Provider.WHEREBY, "b")]
     assert parse_target("https://join.me/abc", bases) is not None
+
+
+# ---- Outlook SafeLinks ---------------------------------------------------------------------
+
+
+def _safelink(inner: str, host: str = "nam02.safelinks.protection.outlook.com") -> str:
+    quoted = urllib.parse.quote(inner, safe="")
+    return f"https://{host}/?url={quoted}&data=05%7C01%7Cx%40y.test&sdata=abc%3D&reserved=0"
+
+
+@pytest.mark.parametrize(
+    "inner",
+    ["https://bluejeans.com/9036439807/1629", "https://join.me/hardwork",
+     "https://acme.whereby.com/room-1?roomKey=abc", "https://meet.contoso.com/bmauldin/IB88RLLY",
+     "9036439807"],
+)
+def test_safelinks_are_unwrapped(inner: str) -> None:
+    wrapped = parse_target(_safelink(inner))
+    assert wrapped is not None and wrapped == parse_target(inner)
+    twice = parse_target(_safelink(_safelink(inner), host="eur01.safelinks.protection.outlook.com"))
+    assert twice == wrapped
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _safelink("https://example.com/not-a-meeting"),
+        _safelink("javascript:alert(1)"),
+        _safelink("https://user:pw@bluejeans.com/9036439807"),
+        "https://nam02.safelinks.protection.outlook.com/?data=no-url",
+        "http://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fjoin.me%2Fabc",
+        "https://safelinks.protection.outlook.com.evil.example/?url=https%3A%2F%2Fjoin.me%2Fabc",
+        _safelink(_safelink(_safelink(_safelink("https://join.me/abc")))),  # too deep
+    ],
+)
+def test_safelinks_that_wrap_nothing_joinable(text: str) -> None:
+    assert parse_target(text) is None
+
+
+def test_a_safelink_to_an_account_server_uses_the_account() -> None:
+    bases = [WebBase("http://127.0.0.1:8765/bluejeans/web", Provider.BLUEJEANS, "BJ")]
+    target = parse_target(_safelink("http://127.0.0.1:8765/bluejeans/web/9036439807"), bases)
+    assert target is not None and target.account == "BJ"
