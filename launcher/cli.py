@@ -35,6 +35,7 @@ from launcher.core.models import (
     Provider,
     Role,
 )
+from launcher.core.redact import RedactingFilter
 from launcher.core.timeutil import parse_user_datetime
 from launcher.core.validate import is_host_name, require_http_url
 from launcher.providers.base import JoinProgress
@@ -248,6 +249,8 @@ class Output:
         self.as_json = as_json
         self.out = out
         self.err = err
+        #: Masks known secrets in notes and errors (a provider may echo a token back).
+        self.mask: Callable[[str], str] = lambda text: text
 
     def json(self, value: Any) -> None:
         """Print *value* as JSON."""
@@ -259,7 +262,7 @@ class Output:
 
     def note(self, text: str) -> None:
         """Print a note for a person (stderr, so JSON on stdout stays clean)."""
-        self.err.write(text + "\n")
+        self.err.write(self.mask(text) + "\n")
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -826,10 +829,22 @@ COMMANDS: dict[str, Command] = {
 # ---------------------------------------------------------------- entry point
 
 
-async def _run(args: argparse.Namespace, paths: Paths, out: Output, *, demo: bool) -> int:
+async def _run(
+    args: argparse.Namespace,
+    paths: Paths,
+    out: Output,
+    *,
+    demo: bool,
+    redactor: RedactingFilter | None = None,
+) -> int:
     secrets = SecretStore(paths.secrets_file, backend="file" if demo else "auto")
     ctx = Context(paths, AccountStore(paths.accounts_file), secrets, new_http_client())
     ctx.instance_address = instance_address(paths, demo=demo)
+    if redactor is not None and args.command != "accounts":
+        # The log masks the accounts' secrets by value too, not only by their patterns.
+        with contextlib.suppress(LauncherError):
+            for value in ctx.preload_clients():
+                redactor.add_secret(value)
     try:
         return await COMMANDS[args.command](args, ctx, out)
     finally:
@@ -877,21 +892,22 @@ def main(
     try:
         if args.demo:
             with _demo_profile() as paths:
-                setup_logging(paths, debug=args.debug, stream=err_stream)
-                return asyncio.run(_run(args, paths, output, demo=True))
+                redactor = setup_logging(paths, debug=args.debug, stream=err_stream)
+                output.mask = redactor.mask
+                return asyncio.run(_run(args, paths, output, demo=True, redactor=redactor))
         paths = resolve_paths().ensure()
-        setup_logging(paths, debug=args.debug, stream=err_stream)
-        return asyncio.run(_run(args, paths, output, demo=False))
+        redactor = setup_logging(paths, debug=args.debug, stream=err_stream)
+        output.mask = redactor.mask
+        return asyncio.run(_run(args, paths, output, demo=False, redactor=redactor))
     except InvalidInput as exc:
-        err_stream.write(
-            f"meeting-launcher: error: {option_name(args, exc.field)}: {_one_line(exc.reason)}\n"
-        )
+        reason = output.mask(_one_line(exc.reason))
+        err_stream.write(f"meeting-launcher: error: {option_name(args, exc.field)}: {reason}\n")
         return EXIT_BAD_INPUT
     except InputNeeded as exc:
-        err_stream.write(f"meeting-launcher: needs {exc.needs}: {exc}\n")
+        err_stream.write(f"meeting-launcher: needs {exc.needs}: {output.mask(str(exc))}\n")
         return EXIT_NEEDS_INPUT
     except (ProviderError, ConfigError, LauncherError) as exc:
-        err_stream.write(f"meeting-launcher: {exc}\n")
+        err_stream.write(f"meeting-launcher: {output.mask(str(exc))}\n")
         return EXIT_FAILURE
     except KeyboardInterrupt:
         err_stream.write("meeting-launcher: interrupted\n")

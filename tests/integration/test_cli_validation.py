@@ -137,6 +137,8 @@ MEETINGS = [
     (["--to", "soon"], "--to"),
     (["--from", SOON, "--to", SOON], "--to"),
     (["--from", "2024-02-30T10:00"], "--from"),
+    (["--from", "0001-01-01T00:00+01:00"], "--from"),  # before the first instant
+    (["--to", "9999-12-31T23:59-01:00"], "--to"),  # after the last
     (["--account", "NOPE"], "--account"),
     (["--account", ""], "--account"),
 ]
