@@ -433,3 +433,23 @@ def test_without_a_keyring_secrets_go_to_an_owner_only_file_with_a_warning(
     # Everything else in the profile is still free of the key.
     others = [(n, d) for n, d in files_under(home) if n != "config/secrets.json"]
     assert not scan(others, {"Whereby API key": {sandbox_demo.WHEREBY_KEY}})
+
+
+async def test_the_window_says_where_secrets_go_when_no_keyring_exists(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    from launcher.ui.controller import AppController
+    from launcher.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    paths = Paths.under(tmp_path / "home").ensure()
+    controller = await AppController.create(window, paths)  # tests: the failing keyring
+    try:
+        assert controller.ctx.secrets.uses_file
+        await wait_for(lambda: "No system keyring was found" in window.banner.text())
+        assert str(paths.secrets_file) in window.banner.text()
+    finally:
+        await controller.aclose()
+        close_logging()
