@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MILLISECOND = dt.timedelta(milliseconds=1)
 _MS_DATE = re.compile(r"^\\?/Date\((-?\d{1,15})(?:[+-]\d{4})?\)\\?/$")
 
 
@@ -40,8 +42,9 @@ def from_epoch_ms(value: int | float) -> dt.datetime:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("epoch milliseconds must be a number")
     try:
-        return dt.datetime.fromtimestamp(value / 1000.0, tz=dt.UTC)
-    except (OverflowError, OSError) as exc:  # huge, infinite or NaN; OSError on some C libraries
+        # Exact for integers (a float division would drift by a microsecond in 2200).
+        return _EPOCH + dt.timedelta(milliseconds=value)
+    except (OverflowError, ValueError) as exc:  # huge, infinite or NaN
         raise ValueError("epoch milliseconds out of range") from exc
 
 
@@ -49,7 +52,7 @@ def to_epoch_ms(value: dt.datetime) -> int:
     """Convert an aware datetime to integer milliseconds since the Unix epoch."""
     if value.tzinfo is None:
         raise ValueError("datetime must be timezone-aware")
-    return round(value.timestamp() * 1000)
+    return round((value - _EPOCH) / _MILLISECOND)
 
 
 def parse_ms_date(value: str) -> dt.datetime:
