@@ -195,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Field names the services and protocols use that differ from an option's dest.
-_FIELD_ALIASES = {"participants": "participant", "executable": "executable"}
+_FIELD_ALIASES = {"participants": "participant"}
 
 
 def _leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:

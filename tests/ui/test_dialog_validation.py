@@ -19,7 +19,6 @@ from launcher.ui.account_dialog import AddAccountDialog
 from launcher.ui.dialogs import JoinLinkDialog, PasscodeDialog, link_problem
 from tests.ui.test_dialogs_create import (
     NOW,
-    TZ,
     button,
     is_marked,
     meeting,
@@ -239,7 +238,6 @@ def test_an_empty_join_link_is_not_an_error_yet(qtbot: Any) -> None:
     dialog.show()
     assert not button(dialog, "ok").isEnabled() and visible_errors(dialog) == []
     assert not is_marked(dialog._edit)
-    assert TZ is not None  # (the shared helpers' zone is used by the tables above)
 
 
 async def test_the_window_asks_for_a_link_with_the_checked_dialog(
