@@ -395,6 +395,74 @@ def test_email_validator_keeps_to_its_examples() -> None:
     assert is_email("ann@example.com") and not is_email("ann@") and not is_email("a b@c.de")
 
 
+WHEN = st.datetimes(timezones=st.none() | st.timezones() | st.just(dt.UTC)) | st.sampled_from(
+    [dt.datetime.min.replace(tzinfo=dt.UTC), dt.datetime.max.replace(tzinfo=dt.UTC),
+     dt.datetime.min.replace(tzinfo=dt.timezone(dt.timedelta(hours=-1)))])
+TEXTISH = st.text(max_size=300) | ODD_TEXT | st.emails()
+
+
+@given(title=TEXTISH, start=WHEN, end=WHEN, people=st.lists(TEXTISH, max_size=4),
+       personal=st.booleans())
+def test_join_me_draft_validators_raise_only_invalid_input(
+    title: str, start: dt.datetime, end: dt.datetime, people: list[str], personal: bool
+) -> None:
+    jm = MODULES["joinme"]
+    current = Meeting("1", "acc", Provider.JOINME, "t", dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+                      dt.datetime(2030, 1, 1, 1, tzinfo=dt.UTC))
+    for check in (
+        lambda: jm.validate_schedule(jm.ScheduleDraft(title, start, end, tuple(people),
+                                                      personal)),
+        lambda: jm.validate_patch(current, jm.MeetingPatch(title=title, end=end)),
+        lambda: jm.validate_patch(None, jm.MeetingPatch(start=start, participants=tuple(people))),
+    ):
+        try:
+            check()
+        except InvalidInput as exc:
+            assert exc.field in {"title", "start", "end", "participant", "participants"}
+
+
+@given(end=WHEN, prefix=st.none() | TEXTISH, locked=st.none() | st.booleans(),
+       mode=st.none() | st.sampled_from(["normal", "group", "x"]) | st.text(max_size=8),
+       pattern=st.none() | st.sampled_from(["uuid", "human-short"]) | st.text(max_size=8),
+       viewer=st.booleans())
+def test_whereby_room_validator_raises_only_invalid_input(
+    end: dt.datetime, prefix: str | None, locked: bool | None, mode: str | None,
+    pattern: str | None, viewer: bool,
+) -> None:
+    wb = MODULES["whereby"]
+    draft = wb.RoomDraft(end=end, is_locked=locked, room_mode=mode, prefix=prefix,
+                         pattern=pattern, viewer_mode=viewer)
+    try:
+        valid = wb.validate_room(draft, dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    except InvalidInput as exc:
+        assert exc.field in {"end", "prefix", "mode", "room_mode", "pattern"}
+        return
+    assert valid.end.tzinfo is not None
+
+
+@given(provider=st.sampled_from(list(Provider)), name=TEXTISH,
+       urls=st.lists(st.none() | URLISH, min_size=4, max_size=4),
+       username=st.none() | TEXTISH, secrets=st.lists(st.none() | TEXTISH, min_size=3,
+                                                        max_size=3))
+def test_the_account_form_validator_raises_only_invalid_input(
+    provider: Provider, name: str, urls: list[str | None], username: str | None,
+    secrets: list[str | None],
+) -> None:
+    from launcher.services.accounts import AccountForm, build_account
+
+    form = AccountForm(provider, name, urls[0], urls[1], urls[2], urls[3], username,
+                       secrets[0], secrets[1], secrets[2])
+    try:
+        account, values = build_account(form)
+    except InvalidInput:
+        return
+    for url in (account.base_url, account.relay_url, account.web_url):
+        assert url is None or url == require_http_url("url", url)
+    for kind, value in values.items():
+        assert (value and value.isprintable()) or kind == "password"
+        assert kind == "password" or not any(c.isspace() for c in value)
+
+
 # ---- time parsers ------------------------------------------------------------------------------
 
 TIME_TEXT = (
