@@ -14,6 +14,7 @@ import datetime as dt
 import getpass
 import json
 import logging
+import os
 import sys
 import tempfile
 import urllib.parse
@@ -41,7 +42,7 @@ from launcher.core.models import (
 )
 from launcher.core.redact import RedactingFilter
 from launcher.core.timeutil import parse_user_datetime
-from launcher.core.validate import require_http_url
+from launcher.core.validate import is_host_name, require_http_url
 from launcher.providers.base import JoinProgress
 from launcher.providers.joinme.client import JoinMeClient
 from launcher.providers.joinme.protocol import MeetingPatch, ScheduleDraft
@@ -51,7 +52,7 @@ from launcher.services.accounts import ALLOWED, AccountForm, build_account
 from launcher.services.context import Context, new_http_client
 from launcher.services.instance import send_command
 from launcher.services.join import JoinService, resolve_target
-from launcher.services.opener import open_url
+from launcher.services.opener import open_url, trusted_role_link
 from launcher.services.signin import SignInInput, SignInService
 from launcher.services.sync import AccountSync, SyncState, sync_once
 from launcher.store.accounts import AccountStore
@@ -217,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--viewer-mode", action="store_true")
     create.add_argument("--host-url", action="store_true", help="also create a host link")
     create.add_argument("--viewer-url", action="store_true", help="also create a viewer link")
+    create.add_argument(
+        "--print-host-link",
+        action="store_true",
+        help="print the host link (it gives host rights; `join ROOM_URL --role presenter` "
+        "opens it without showing it)",
+    )
     rlist = rooms_sub.add_parser("list", parents=[common], help="list rooms")
     rlist.add_argument("--account")
     rdel = rooms_sub.add_parser("delete", parents=[common], help="delete a room")
@@ -234,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="serve the provider simulator")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8765)
+    _label_options(parser)
     return parser
 
 
@@ -251,6 +259,40 @@ def _secret_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="join.me: print the sign-in address instead of opening the browser",
     )
+
+
+#: Field names the services and protocols use that differ from an option's dest.
+_FIELD_ALIASES = {"participants": "participant"}
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        yield parser
+        return
+    for action in subs:
+        for child in dict.fromkeys(action.choices.values()):
+            yield from _leaf_parsers(child)
+
+
+def _label_options(parser: argparse.ArgumentParser) -> None:
+    """Record, on every command's parser, how each field is spelled on the command line."""
+    for leaf in _leaf_parsers(parser):
+        names: dict[str, str] = {}
+        for action in leaf._actions:
+            if action.option_strings:
+                names[action.dest] = max(action.option_strings, key=len)
+            elif action.dest != argparse.SUPPRESS:
+                metavar = action.metavar if isinstance(action.metavar, str) else None
+                names[action.dest] = metavar or action.dest.upper()
+        leaf.set_defaults(option_names=names)
+
+
+def option_name(args: argparse.Namespace, field: str) -> str:
+    """Return how *field* (an InvalidInput field) is spelled in the command just run."""
+    names: dict[str, str] = getattr(args, "option_names", {})
+    key = field.removeprefix("--").replace("-", "_")
+    return names.get(_FIELD_ALIASES.get(key, key), field)
 
 
 def _meeting_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
@@ -274,6 +316,8 @@ class Output:
         self.as_json = as_json
         self.out = out
         self.err = err
+        #: Masks known secrets in notes and errors (a provider may echo a token back).
+        self.mask: Callable[[str], str] = lambda text: text
 
     def json(self, value: Any) -> None:
         """Print *value* as JSON."""
@@ -285,7 +329,7 @@ class Output:
 
     def note(self, text: str) -> None:
         """Print a note for a person (stderr, so JSON on stdout stays clean)."""
-        self.err.write(text + "\n")
+        self.err.write(self.mask(text) + "\n")
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -507,7 +551,7 @@ async def cmd_accounts(args: argparse.Namespace, ctx: Context, out: Output) -> i
         return EXIT_OK
     service = _sign_in_service(ctx, out, args)
     if args.accounts_command == "remove":
-        account = service.remove(args.name)
+        account = service.remove(account_option(ctx, args.name, option="NAME").name)
         if out.as_json:
             out.json({"removed": account.name})
         else:
@@ -698,7 +742,9 @@ async def cmd_meetings(args: argparse.Namespace, ctx: Context, out: Output) -> i
         start = today.astimezone(dt.UTC)
     if end is not None and end <= start:
         raise InvalidInput("--to", "must be after --from")
-    accounts = [ctx.account(args.account)] if args.account else ctx.accounts.load()
+    accounts = (
+        [account_option(ctx, args.account)] if args.account is not None else ctx.accounts.load()
+    )
     cache = MeetingCache(ctx.accounts.database)
     result = await sync_once(ctx, cache, accounts, start, end, concurrent=not args.sequential)
     for status in result.statuses:
@@ -877,34 +923,65 @@ async def cmd_join(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     return EXIT_OK
 
 
+def account_option(
+    ctx: Context, name: str | None, provider: Provider | None = None, *, option: str = "--account"
+) -> Account:
+    """Return the account an option names (InvalidInput naming the option if it is not one).
+
+    Without a name: the only account of *provider* (ConfigError if there is none or
+    several: that is about the setup, not about what was typed).
+    """
+    if name is None:
+        if provider is None:
+            raise InvalidInput(option, "must name an account")
+        return ctx.account_of(provider)
+    text = name.strip()
+    if not text:
+        raise InvalidInput(option, "must not be empty")
+    accounts = {a.name: a for a in ctx.accounts.load()}
+    account = accounts.get(text)
+    if account is None:
+        known = ", ".join(repr(n) for n in accounts) or "none yet"
+        raise InvalidInput(option, f"there is no account called {text!r} (accounts: {known})")
+    if provider is not None and account.provider is not provider:
+        raise InvalidInput(
+            option, f"{text!r} is a {account.provider.label} account, not {provider.label}"
+        )
+    return account
+
+
 def _joinme(ctx: Context, name: str) -> JoinMeClient:
-    client = ctx.client_for(ctx.account_of(Provider.JOINME, name))
+    client = ctx.client_for(account_option(ctx, name, Provider.JOINME))
     assert isinstance(client, JoinMeClient)
     return client
 
 
 def _whereby(ctx: Context, name: str | None) -> WherebyClient:
-    client = ctx.client_for(ctx.account_of(Provider.WHEREBY, name))
+    client = ctx.client_for(account_option(ctx, name, Provider.WHEREBY))
     assert isinstance(client, WherebyClient)
     return client
 
 
 async def cmd_start(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     """Start a join.me meeting and open its presenter link at once."""
-    client = _joinme(ctx, args.account)
+    account = account_option(ctx, args.account, Provider.JOINME)
+    client = ctx.client_for(account)
+    assert isinstance(client, JoinMeClient)
     started = await client.start_meeting(
         args.meeting_id, personal_url=args.personal_url, headless=args.headless
     )
     conf = started.conference
+    # A presenter link from anywhere but join.me or the account's server is refused.
+    presenter_link = trusted_role_link(started.presenter_link, Provider.JOINME, account)
     if not args.no_open:
-        await open_url(started.presenter_link)
+        await open_url(presenter_link)
     data: dict[str, Any] = {
         "viewer_url": started.viewer_link,
         "conference_id": conf.conference_id if conf else None,
         "conference_numbers_url": conf.numbers_url if conf else None,
     }
     if args.print_presenter_link:
-        data["presenter_url"] = started.presenter_link
+        data["presenter_url"] = presenter_link
     if out.as_json:
         out.json(data)
     else:
@@ -916,7 +993,7 @@ async def cmd_start(args: argparse.Namespace, ctx: Context, out: Output) -> int:
         if data["conference_numbers_url"]:
             out.line(f"Dial-in:       {data['conference_numbers_url']}")
         if args.print_presenter_link:
-            out.line(f"Presenter link (one-time): {started.presenter_link}")
+            out.line(f"Presenter link (one-time): {presenter_link}")
     return EXIT_OK
 
 
@@ -982,6 +1059,8 @@ async def cmd_rooms(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     if args.rooms_command == "create":
         end = _parse_when("--end", args.end)
         assert end is not None
+        if args.print_host_link and not (args.host_url or args.viewer_mode):
+            raise InvalidInput("--print-host-link", "needs --host-url (or --viewer-mode)")
         draft = RoomDraft(
             end=end,
             is_locked=args.locked,
@@ -992,22 +1071,36 @@ async def cmd_rooms(args: argparse.Namespace, ctx: Context, out: Output) -> int:
             host_url=args.host_url,
             viewer_url=args.viewer_url,
         )
-        client = _whereby(ctx, args.account)
+        account = account_option(ctx, args.account, Provider.WHEREBY)
+        client = ctx.client_for(account)
+        assert isinstance(client, WherebyClient)
         room = await client.create_room(draft)
-        data = {
+        # The host link is a role link: shown only when asked for, and only from Whereby.
+        host_url = None
+        if room.host_url and args.print_host_link:
+            host_url = trusted_role_link(room.host_url, Provider.WHEREBY, account)
+        data: dict[str, Any] = {
             "id": room.id,
             "room_url": room.room_url,
-            "host_url": room.host_url,
+            "has_host_url": room.host_url is not None,
             "viewer_url": room.viewer_url,
             "end": _iso(room.end),
         }
+        if args.print_host_link:
+            data["host_url"] = host_url
         if out.as_json:
             out.json(data)
         else:
             out.line(f"Created room {room.room_name} (ID {room.id}), open until {_iso(room.end)}.")
             out.line(f"Room link:   {room.room_url}")
-            if room.host_url:
-                out.line(f"Host link:   {room.host_url}   (gives host rights: share carefully)")
+            if host_url:
+                out.line(f"Host link:   {host_url}   (gives host rights: share carefully)")
+            elif room.host_url:
+                out.line(
+                    "Host link:   created, not shown (it gives host rights). Open it with "
+                    f"`meeting-launcher join {room.room_url} --role presenter`, or show it "
+                    "with --print-host-link."
+                )
             if room.viewer_url:
                 out.line(f"Viewer link: {room.viewer_url}")
         return EXIT_OK
@@ -1037,6 +1130,18 @@ async def cmd_rooms(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     return EXIT_OK
 
 
+def _executable_option(value: str) -> str:
+    exe = value.strip()
+    if not exe:
+        raise InvalidInput("--executable", "must not be empty")
+    if any(ord(c) < 0x20 or c == "\x7f" for c in exe):
+        raise InvalidInput("--executable", "must be a path without line breaks")
+    path = Path(exe).expanduser()
+    if not (path.is_absolute() and path.is_file() and os.access(path, os.X_OK)):
+        raise InvalidInput("--executable", "must be the absolute path of a program")
+    return str(path)
+
+
 async def cmd_install_desktop_entry(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     """Install the .desktop file, icon and metainfo for the current user."""
     from launcher.services.desktop import (
@@ -1045,7 +1150,10 @@ async def cmd_install_desktop_entry(args: argparse.Namespace, ctx: Context, out:
         install_desktop_entry,
     )
 
-    exe = args.executable or find_executable(sys.argv[0])
+    if args.executable is not None:
+        exe = _executable_option(args.executable)
+    else:
+        exe = find_executable(sys.argv[0])
     written = install_desktop_entry(executable=exe, data_home=default_data_home())
     if out.as_json:
         out.json({"installed": [str(p) for p in written]})
@@ -1114,10 +1222,20 @@ async def _run_command(
     ctx.instance_address = instance_address(paths, demo=demo)
     if redactor is not None:
         ctx.secret_listener = redactor.add_secret
+    if redactor is not None and args.command != "accounts":
+        # The log masks the accounts' secrets by value too, not only by their patterns.
+        with contextlib.suppress(LauncherError):
+            for value in ctx.preload_clients():
+                redactor.add_secret(value)
     try:
         return await COMMANDS[args.command](args, ctx, out)
     finally:
         await ctx.aclose()
+
+
+def _one_line(text: str) -> str:
+    """Keep an error message on one line (a value shown in it may hold a line break)."""
+    return " ".join(text.split())
 
 
 def main(
@@ -1133,7 +1251,7 @@ def main(
     try:
         args = parser.parse_args(list(argv) if argv is not None else None)
     except UsageError as exc:
-        err_stream.write(f"meeting-launcher: error: {exc}\n")
+        err_stream.write(f"meeting-launcher: error: {_one_line(str(exc))}\n")
         return EXIT_BAD_INPUT
     if args.command is None:
         parser.print_help(out_stream)
@@ -1145,6 +1263,11 @@ def main(
         if not 0 <= args.port <= 65535:
             err_stream.write("meeting-launcher: error: --port: must be 0 to 65535\n")
             return EXIT_BAD_INPUT
+        if not is_host_name(args.host):
+            err_stream.write(
+                "meeting-launcher: error: --host: must be a host name or an IP address\n"
+            )
+            return EXIT_BAD_INPUT
         serve(args.host, args.port)
         return EXIT_OK
     output = Output(as_json=getattr(args, "json", False), out=out_stream, err=err_stream)
@@ -1152,18 +1275,21 @@ def main(
         if args.demo:
             with _demo_profile() as paths:
                 redactor = setup_logging(paths, debug=args.debug, stream=err_stream)
+                output.mask = redactor.mask
                 return _run(args, paths, output, demo=True, redactor=redactor)
         paths = resolve_paths().ensure()
         redactor = setup_logging(paths, debug=args.debug, stream=err_stream)
+        output.mask = redactor.mask
         return _run(args, paths, output, demo=False, redactor=redactor)
     except InvalidInput as exc:
-        err_stream.write(f"meeting-launcher: error: {exc}\n")
+        reason = output.mask(_one_line(exc.reason))
+        err_stream.write(f"meeting-launcher: error: {option_name(args, exc.field)}: {reason}\n")
         return EXIT_BAD_INPUT
     except InputNeeded as exc:
-        err_stream.write(f"meeting-launcher: needs {exc.needs}: {exc}\n")
+        err_stream.write(f"meeting-launcher: needs {exc.needs}: {output.mask(str(exc))}\n")
         return EXIT_NEEDS_INPUT
     except (ProviderError, ConfigError, LauncherError) as exc:
-        err_stream.write(f"meeting-launcher: {exc}\n")
+        err_stream.write(f"meeting-launcher: {output.mask(str(exc))}\n")
         return EXIT_FAILURE
     except KeyboardInterrupt:
         err_stream.write("meeting-launcher: interrupted\n")

@@ -40,6 +40,16 @@ class RedactingFilter(logging.Filter):
             with self._lock:
                 self._secrets = self._secrets | {value}
 
+    def mask(self, text: str) -> str:
+        """Return *text* with the known secret values masked (for messages to people).
+
+        Only values: the patterns of :func:`redact` are for log lines and would also
+        rewrite ordinary words in a sentence ("Basic authentication ...").
+        """
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, _MASK)
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message with secrets masked; never drop it."""
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MILLISECOND = dt.timedelta(milliseconds=1)
 _MS_DATE = re.compile(r"^\\?/Date\((-?\d{1,15})(?:[+-]\d{4})?\)\\?/$")
 
 
@@ -22,7 +24,10 @@ def parse_iso(value: str) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first representable instant
+        raise ValueError("date-time out of range") from None
 
 
 def format_iso_z(value: dt.datetime) -> str:
@@ -36,14 +41,18 @@ def from_epoch_ms(value: int | float) -> dt.datetime:
     """Convert integer milliseconds since the Unix epoch (BlueJeans) to UTC."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("epoch milliseconds must be a number")
-    return dt.datetime.fromtimestamp(value / 1000.0, tz=dt.UTC)
+    try:
+        # Exact for integers (a float division would drift by a microsecond in 2200).
+        return _EPOCH + dt.timedelta(milliseconds=value)
+    except (OverflowError, ValueError) as exc:  # huge, infinite or NaN
+        raise ValueError("epoch milliseconds out of range") from exc
 
 
 def to_epoch_ms(value: dt.datetime) -> int:
     """Convert an aware datetime to integer milliseconds since the Unix epoch."""
     if value.tzinfo is None:
         raise ValueError("datetime must be timezone-aware")
-    return round(value.timestamp() * 1000)
+    return round((value - _EPOCH) / _MILLISECOND)
 
 
 def parse_ms_date(value: str) -> dt.datetime:
@@ -75,4 +84,7 @@ def parse_user_datetime(value: str, *, local_tz: dt.tzinfo | None = None) -> dt.
     if parsed.tzinfo is None:
         tz = local_tz or dt.datetime.now().astimezone().tzinfo
         parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is out of the supported range of dates") from None

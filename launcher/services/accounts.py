@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 import urllib.parse
 
 from launcher.core.errors import InvalidInput
+from launcher.core.links import has_unsafe_character
 from launcher.core.models import (
     DEFAULT_BASE_URLS,
     DEFAULT_RELAY_URL,
@@ -53,6 +55,32 @@ ALLOWED: dict[Provider, frozenset[str]] = {
 MAX_SECRET = 4096
 
 
+#: Longest token or API key accepted (real ones are a few hundred characters at most).
+MAX_SECRET = 4096
+#: Longest password accepted.
+MAX_PASSWORD = 1024
+
+
+def validate_secret(field: str, value: str | None, *, spaces: bool = False) -> str | None:
+    """Return a token, API key or password as typed, or raise InvalidInput(field).
+
+    Tokens and keys have no spaces; passwords may, but nothing may hold a control or
+    invisible character (a pasted line break would end up in an HTTP header). The
+    message never repeats the value.
+    """
+    if value is None or value == "":
+        return None
+    limit = MAX_PASSWORD if spaces else MAX_SECRET
+    if len(value) > limit:
+        raise InvalidInput(field, f"is too long ({len(value)} characters; at most {limit})")
+    if spaces:
+        if any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in value):
+            raise InvalidInput(field, "must not contain control or invisible characters")
+    elif has_unsafe_character(value):
+        raise InvalidInput(field, "must not contain spaces, line breaks or invisible characters")
+    return value
+
+
 def build_account(form: AccountForm) -> tuple[Account, dict[str, str]]:
     """Validate *form* without sending anything; return the account and what was typed.
 
@@ -65,6 +93,9 @@ def build_account(form: AccountForm) -> tuple[Account, dict[str, str]]:
     if provider is Provider.LOCAL:
         raise InvalidInput("provider", "saved links need no account: add a meeting link instead")
     name = validate_name(form.name)
+    validate_secret("token", form.token)
+    validate_secret("api_key", form.api_key)
+    validate_secret("password", form.password, spaces=True)
     given = {
         "token": form.token,
         "api_key": form.api_key,
@@ -98,7 +129,7 @@ def build_account(form: AccountForm) -> tuple[Account, dict[str, str]]:
     if provider is Provider.SKYPE:
         if not form.discovery_url:
             raise InvalidInput("discovery_url", "a Skype for Business account needs it")
-        if not form.username or "@" not in form.username:
+        if not form.username or not is_email(form.username.strip()):
             raise InvalidInput("username", "give the sign-in address, e.g. user@contoso.com")
         if not form.password:
             raise InvalidInput("password", "a Skype for Business account needs a password")

@@ -35,6 +35,7 @@ from launcher.providers.joinme.client import JoinMeClient
 from launcher.providers.skype.client import SkypeClient
 from launcher.providers.whereby.client import WherebyClient
 from launcher.services.context import Context
+from launcher.services.opener import trusted_role_link
 
 log = logging.getLogger("launcher.join")
 
@@ -256,6 +257,8 @@ class JoinService:
                 answer = None
             elif isinstance(step, OpenUrl):
                 url = step.url if not step.passcode else f"{step.url}/{step.passcode}"
+                if step.role is Role.PRESENTER:
+                    url = trusted_role_link(url, Provider.BLUEJEANS, account)
                 return JoinOutcome(url, step.role, Provider.BLUEJEANS, note=step.note)
             elif isinstance(step, Cancelled):
                 return None
@@ -300,7 +303,7 @@ class JoinService:
                 if meeting.join_url and _same_link(meeting.join_url, url):
                     started = await client.start_meeting(meeting.id)
                     return JoinOutcome(
-                        started.presenter_link,
+                        trusted_role_link(started.presenter_link, Provider.JOINME, account),
                         Role.PRESENTER,
                         Provider.JOINME,
                         secret=True,
@@ -318,8 +321,13 @@ class JoinService:
                 assert isinstance(client, WherebyClient)
                 for room in await client.list_rooms(host_url=True):
                     if _same_link(room.room_url, url) and room.host_url:
-                        return JoinOutcome(room.host_url, Role.PRESENTER, Provider.WHEREBY)
-        return JoinOutcome(url, role if "roomKey=" in url else Role.VIEWER, Provider.WHEREBY)
+                        host = trusted_role_link(room.host_url, Provider.WHEREBY, account)
+                        return JoinOutcome(host, Role.PRESENTER, Provider.WHEREBY)
+        if "roomKey=" in url:
+            # A pasted host or viewer link: it carries its role, so the same rule applies.
+            checked = trusted_role_link(url, Provider.WHEREBY, self._account_for(target))
+            return JoinOutcome(checked, role, Provider.WHEREBY)
+        return JoinOutcome(url, Role.VIEWER, Provider.WHEREBY)
 
 
 def _same_link(a: str, b: str) -> bool:

@@ -9,13 +9,15 @@ import shlex
 import shutil
 import subprocess
 import sys
+import threading
 import webbrowser
 from collections.abc import Callable, Mapping
 
 from launcher.core.catalogue import native_schemes
 from launcher.core.errors import LauncherError
-from launcher.core.links import APP_SCHEMES, check_openable
+from launcher.core.links import APP_SCHEMES, check_openable, check_role_link
 from launcher.core.linkscan import DetectedLink
+from launcher.core.models import Account, Provider
 
 log = logging.getLogger("launcher.opener")
 
@@ -31,9 +33,37 @@ async def open_url(url: str, *, env: Mapping[str, str] | None = None) -> None:
     credentials. ``$BROWSER`` (a list of commands separated by the path separator, each
     optionally with ``%s``) is honoured before the system's default handler.
     """
-    check_openable(url)
+    url = check_openable(url)
     env = os.environ if env is None else env
     await asyncio.to_thread(_open_blocking, url, env.get("BROWSER", ""))
+
+
+def trusted_role_link(url: str, provider: Provider, account: Account | None) -> str:
+    """Return *url*, a role link (presenter, host, moderator), if it may be opened.
+
+    It must come from the account's own servers (web, API or relay address), from the
+    provider's public domains over https, or for Skype for Business from the account's
+    sign-in domain; otherwise ProtocolViolation says where it pointed (the link itself,
+    which carries the role, is never put in a message).
+    """
+    urls: tuple[str | None, ...] = ()
+    domain = None
+    if account is not None:
+        urls = (account.web_url, account.base_url, account.relay_url)
+        if account.username and "@" in account.username:
+            domain = account.username.rsplit("@", 1)[1]
+    return check_role_link(url, provider, account_urls=urls, domain=domain)
+
+
+async def open_role_link(
+    url: str,
+    provider: Provider,
+    account: Account | None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Open a role link only if :func:`trusted_role_link` accepts it."""
+    await open_url(trusted_role_link(url, provider, account), env=env)
 
 
 def _open_blocking(url: str, browser_var: str) -> None:
@@ -50,7 +80,7 @@ def _open_blocking(url: str, browser_var: str) -> None:
             argv.append(url)
         try:
             # Detached: the browser must outlive us and never hold our stdin/stdout.
-            subprocess.Popen(
+            process = subprocess.Popen(
                 argv,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -59,6 +89,9 @@ def _open_blocking(url: str, browser_var: str) -> None:
             )
         except OSError:
             continue
+        # Reap it when it ends (launchers such as xdg-open end at once), so a window that
+        # runs for days does not collect a zombie process per link opened.
+        threading.Thread(target=process.wait, name="opener-reaper", daemon=True).start()
         return
     try:
         opened = webbrowser.open(url, new=2)
@@ -183,6 +216,8 @@ __all__ = [
     "allowed_schemes",
     "open_detected",
     "open_native_blocking",
+    "open_role_link",
     "open_url",
     "scheme_handler_registered",
+    "trusted_role_link",
 ]

@@ -201,7 +201,7 @@ class SecretStore:
             return {}
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise ConfigError(
                 f"The secrets file {self._file} is damaged; it was left untouched. "
                 "Remove it and sign in to your accounts again."

@@ -83,7 +83,7 @@ _VALIDATORS: dict[str, Any] = {
     "next_meeting_grace_minutes": lambda v: isinstance(v, int) and not isinstance(v, bool)
     and 0 <= v <= 240,
     "tray_notice_shown": lambda v: isinstance(v, bool),
-    "view": lambda v: v in {"agenda", "month", "week"},
+    "view": lambda v: isinstance(v, str) and v in {"agenda", "month", "week"},
     "ics_refresh_minutes": lambda v: isinstance(v, int) and not isinstance(v, bool)
     and 0 <= v <= 1440,
     "hide_all_day": _is_bool,
@@ -140,7 +140,7 @@ class SettingsStore:
             raw = json.loads(self._path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return Settings()
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             self._set_aside(f"could not be read ({exc})")
             return Settings()
         except OSError as exc:

@@ -21,12 +21,12 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtNetwork import QNetworkInformation
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from launcher.core.errors import InvalidInput, LauncherError, ProviderError
 from launcher.core.filters import calendar_of
 from launcher.core.links import LinkTarget, check_openable, parse_target
-from launcher.core.models import API_PROVIDERS, Meeting, Provider, Role
+from launcher.core.models import API_PROVIDERS, Account, Meeting, Provider, Role
 from launcher.providers.bluejeans.client import BlueJeansClient
 from launcher.providers.joinme.client import JoinMeClient
 from launcher.providers.whereby.client import WherebyClient
@@ -34,7 +34,7 @@ from launcher.services.backoff import Backoff
 from launcher.services.context import Context, new_http_client
 from launcher.services.join import JoinOutcome, JoinService
 from launcher.services.local import as_meeting, local_row_id
-from launcher.services.opener import open_url
+from launcher.services.opener import open_url, trusted_role_link
 from launcher.services.signin import SignInInput, SignInService
 from launcher.services.sync import AccountSync, SyncService, SyncState
 from launcher.services.tasks import TaskRunner
@@ -314,6 +314,12 @@ class AppController(QObject):
             self.window.show_message(str(exc), error=True)
             return []
 
+    def _account_or_none(self, name: str) -> Account | None:
+        try:
+            return self.ctx.account(name)
+        except LauncherError:
+            return None
+
     # ------------------------------------------------------------------ sync
 
     def refresh(self) -> None:
@@ -540,8 +546,13 @@ class AppController(QObject):
             await self._start_joinme(meeting.account, meeting.id)
             return
         if meeting.provider is Provider.WHEREBY:
-            url = meeting.host_url if role is Role.PRESENTER and meeting.host_url else None
-            await self._open(url or meeting.join_url or "", f"Opened {meeting.title}.")
+            if role is Role.PRESENTER and meeting.host_url:
+                # A host link is opened only if it comes from Whereby or the account's server.
+                host = trusted_role_link(meeting.host_url, Provider.WHEREBY,
+                                         self._account_or_none(meeting.account))
+                await self._open(host, f"Opened {meeting.title}.")
+                return
+            await self._open(meeting.join_url or "", f"Opened {meeting.title}.")
             return
         target = self._target_of(meeting)
         if target is None:
@@ -744,20 +755,12 @@ class AppController(QObject):
         self.spawn(self.join_link(text), key="join")
 
     async def _ask_and_join_link(self) -> None:
-        dialog = QInputDialog(self.window)
-        dialog.setWindowTitle("Join a meeting link")
-        dialog.setLabelText("Paste a meeting link or a BlueJeans meeting ID:")
-        dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
         clip = QGuiApplication.clipboard().text().strip()
-        if clip and parse_target(clip, self.ctx.web_bases()) is not None:
-            dialog.setTextValue(clip)
-        dialog.resize(520, dialog.sizeHint().height())
-        try:
-            if not accepted(await run_dialog(dialog)):
-                return
-            text = dialog.textValue().strip()
-        finally:
-            dialog.deleteLater()
+        known = bool(clip) and parse_target(clip, self.ctx.web_bases()) is not None
+        bases = self.ctx.web_bases()
+        text = await dialogs.JoinLinkDialog.ask(
+            self.window, lambda t: dialogs.link_problem(t, bases), text=clip if known else ""
+        )
         if text:
             await self.join_link(text)
 
@@ -790,8 +793,10 @@ class AppController(QObject):
         started = await self._joinme(account).start_meeting(
             meeting_id, headless=headless, personal_url=personal_url
         )
-        # The one-time presenter link goes straight to the opener: never shown or stored.
-        await open_url(started.presenter_link)
+        # The one-time presenter link goes straight to the opener: never shown or stored,
+        # and never opened unless it comes from join.me or the account's own server.
+        await open_url(trusted_role_link(started.presenter_link, Provider.JOINME,
+                                         self.ctx.account(account)))
         self.window.show_message("Started the join.me meeting as presenter.")
         await dialogs.StartedMeetingDialog.ask(self.window, started)
         if meeting_id is None:

@@ -245,10 +245,14 @@ def test_schedule_update_delete(cli: Cli) -> None:
 def test_rooms_create_list_delete(cli: Cli) -> None:
     end = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)).isoformat()
     room = cli.json("rooms", "create", "--account", "WB", "--end", end, "--prefix", "Team Sync",
-                    "--host-url", "--viewer-url", "--locked")
+                    "--host-url", "--viewer-url", "--locked", "--print-host-link")
     assert isinstance(room, dict)
-    assert set(room) == {"id", "room_url", "host_url", "viewer_url", "end"}
+    assert set(room) == {"id", "room_url", "has_host_url", "host_url", "viewer_url", "end"}
     assert "/teamsync" in room["room_url"] and "roomKey=" in room["host_url"]
+    # Without --print-host-link the host link (it gives host rights) is not shown.
+    quiet = cli.json("rooms", "create", "--account", "WB", "--end", end, "--host-url")
+    assert isinstance(quiet, dict) and quiet["has_host_url"] is True and "host_url" not in quiet
+    assert "roomKey=" not in json.dumps(quiet).replace(quiet["viewer_url"] or "", "")
     listed = cli.json("rooms", "list", "--account", "WB")
     assert isinstance(listed, list) and room["id"] in {r["id"] for r in listed}
     assert cli.json("rooms", "delete", room["id"], "--account", "WB") == {"deleted": room["id"]}

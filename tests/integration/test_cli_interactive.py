@@ -127,8 +127,8 @@ def test_skype_progress_is_shown(profile: str) -> None:
     assert out.strip() == f"{profile}/skype/meet/demo/LOBBY001"
 
 
-def test_unknown_account_is_a_clear_failure(profile: str) -> None:
+def test_unknown_account_is_bad_input_naming_the_option(profile: str) -> None:
     code, _, err = run("start", "--account", "Nope")
-    assert code == 1 and "No account is called 'Nope'" in err
+    assert code == 2 and "--account: there is no account called 'Nope'" in err
     code, _, err = run("start", "--account", "BJ")
-    assert code == 1 and "not join.me" in err
+    assert code == 2 and "--account" in err and "not join.me" in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 from launcher.ui.dialogs.join import (
     BROWSER,
     SIGNED_IN,
+    JoinLinkDialog,
     NotInvitedDialog,
     PasscodeAnswer,
     PasscodeDialog,
@@ -12,6 +13,7 @@ from launcher.ui.dialogs.join import (
     SkypeJoinDialog,
     WaitingRoomNotice,
     action_for,
+    link_problem,
 )
 from launcher.ui.dialogs.joinme import (
     AdHocChoice,
@@ -30,6 +32,7 @@ __all__ = [
     "AdHocChoice",
     "ConfirmDeleteDialog",
     "CreateRoomDialog",
+    "JoinLinkDialog",
     "NotInvitedDialog",
     "PasscodeAnswer",
     "PasscodeDialog",
@@ -43,5 +46,6 @@ __all__ = [
     "StartedMeetingDialog",
     "WaitingRoomNotice",
     "action_for",
+    "link_problem",
     "participants_of",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import AsyncIterable, Awaitable, Callable
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from launcher.core.errors import ProviderError
+from launcher.core.errors import InvalidInput, ProviderError
 from launcher.core.joinflow import JoinFlowAction, verdict
+from launcher.core.links import WebBase, check_openable, parse_target
 from launcher.providers.base import JoinProgress
 from launcher.ui.asyncqt import accepted, run_dialog
 from launcher.ui.dialogs._widgets import (
@@ -46,6 +47,8 @@ BROWSER = "browser"
 SIGNED_IN = "signed-in"
 
 _PASSCODE = re.compile(r"[A-Za-z0-9]+")
+#: The longest passcode the BlueJeans relay takes (``validate_passcode``).
+MAX_PASSCODE = 32
 _WANTS_SIGN_IN = 2
 _WANTS_BROWSER = 3
 
@@ -165,7 +168,17 @@ class PasscodeDialog(QDialog):
 
     def is_valid(self) -> bool:
         """Return whether the field holds a passcode that may be sent."""
-        return bool(_PASSCODE.fullmatch(self._edit.text()))
+        return self._problem() is None and bool(self._edit.text())
+
+    def _problem(self) -> str | None:
+        text = self._edit.text()
+        if not text:
+            return None
+        if not _PASSCODE.fullmatch(text):
+            return "Passcode may contain only letters and digits (no spaces or symbols)"
+        if len(text) > MAX_PASSCODE:
+            return f"Passcode must be at most {MAX_PASSCODE} characters (got {len(text)})"
+        return None
 
     def accept(self) -> None:
         """Close with OK, but only with a valid passcode (Enter cannot bypass the check)."""
@@ -179,13 +192,10 @@ class PasscodeDialog(QDialog):
         self._edit.selectAll()
 
     def _validate(self) -> None:
-        text = self._edit.text()
-        bad = bool(text) and not self.is_valid()
-        mark_invalid(self._outline, bad)
-        if bad:
-            self._message.show_error(
-                "Passcode may contain only letters and digits (no spaces or symbols)"
-            )
+        problem = self._problem()
+        mark_invalid(self._outline, problem is not None)
+        if problem is not None:
+            self._message.show_error(problem)
         else:
             self._message.show_hint("")
         self._ok.setEnabled(self.is_valid())
@@ -224,6 +234,111 @@ class PasscodeDialog(QDialog):
             if not accepted(await run_dialog(dialog)):
                 return None
             return PasscodeAnswer(dialog.passcode(), dialog.remember())
+        finally:
+            dialog.deleteLater()
+
+
+# ---- join a link ----------------------------------------------------------------------
+
+
+def link_problem(text: str, web_bases: Iterable[WebBase] = ()) -> str | None:
+    """Say why *text* can be neither joined nor opened; None when it can."""
+    if parse_target(text, web_bases) is not None:
+        return None
+    try:
+        check_openable(text)
+    except InvalidInput as exc:
+        return (
+            "is not a meeting link, a web link (https://…) or a BlueJeans meeting ID: "
+            f"it {exc.reason}"
+        )
+    return None
+
+
+class JoinLinkDialog(QDialog):
+    """Asks for a meeting link or a BlueJeans meeting ID; OK only for something joinable.
+
+    *check* returns None for text that can be joined or opened, else the reason it
+    cannot (shown under the field, which is marked). Empty text just keeps OK off.
+    """
+
+    def __init__(
+        self, parent: QWidget | None, check: Callable[[str], str | None], *, text: str = ""
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("join_link_dialog")
+        self._check = check
+        prepare(self, "Join a meeting link", min_width=520)
+        outer = _layout(self)
+        header, column = header_layout(
+            self,
+            "Join a meeting link",
+            "Paste a meeting link (BlueJeans, join.me, Whereby, Skype for Business or any web "
+            "link) or a BlueJeans meeting ID.",
+        )
+        outer.addLayout(header)
+        self._edit = QLineEdit(text)
+        self._edit.setObjectName("link")
+        self._edit.setPlaceholderText("https://… or a meeting ID")
+        self._edit.setMaxLength(8192)  # longer than allowed, so the rule can speak
+        self._message = FieldMessage()
+        self._message.setObjectName("link_message")
+        self._outline = Outline(self._edit)
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Link:", field_box(self._outline, message=self._message))
+        column.addLayout(form)
+        buttons = QDialogButtonBox()
+        self._ok = add_button(buttons, "Join", QDialogButtonBox.ButtonRole.AcceptRole, "ok")
+        add_button(buttons, "Cancel", QDialogButtonBox.ButtonRole.RejectRole, "cancel")
+        set_primary(self._ok)
+        outer.addWidget(buttons)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self._edit.textChanged.connect(self._on_edit_text_changed)
+        self._validate()
+        self._edit.setFocus()
+        self._edit.selectAll()
+
+    def value(self) -> str:
+        """Return the link typed, without surrounding white space."""
+        return self._edit.text().strip()
+
+    def error(self) -> str | None:
+        """Return what is wrong with the text now (None when it is fine or empty)."""
+        text = self.value()
+        return self._check(text) if text else None
+
+    def is_valid(self) -> bool:
+        """Return whether OK may be pressed."""
+        return bool(self.value()) and self.error() is None
+
+    def accept(self) -> None:
+        """Close with OK only for a link that can be joined (Enter cannot bypass it)."""
+        if self.is_valid():
+            super().accept()
+
+    def _validate(self) -> None:
+        problem = self.error()
+        mark_invalid(self._outline, problem is not None)
+        if problem is not None:
+            self._message.show_error(f"Link {problem}")
+        else:
+            self._message.show_hint("")
+        self._ok.setEnabled(self.is_valid())
+
+    def _on_edit_text_changed(self, _text: str) -> None:
+        self._validate()
+
+    @classmethod
+    async def ask(
+        cls, parent: QWidget | None, check: Callable[[str], str | None], *, text: str = ""
+    ) -> str | None:
+        """Ask without blocking the loop; the link, or None when cancelled."""
+        dialog = cls(parent, check, text=text)
+        try:
+            return dialog.value() if accepted(await run_dialog(dialog)) else None
         finally:
             dialog.deleteLater()
 

@@ -178,6 +178,8 @@ class ScheduleMeetingDialog(QDialog):
             )
         }
         errors.add("account", "Account", [outlines["account"]], account_msg)
+        if self._account.count() == 0:
+            errors.touch("account")  # nothing to pick: say so in red at once
         errors.add("title", "Title", [outlines["title"]], title_msg)
         errors.add("start", "Start", [outlines["start"]], start_msg)
         errors.add("end", "End", [outlines["end"]], end_msg)

@@ -139,6 +139,8 @@ class CreateRoomDialog(QDialog):
             )
         }
         errors.add("account", "Account", [outlines["account"]], account_msg)
+        if self._account.count() == 0:
+            errors.touch("account")  # nothing to pick: say so in red at once
         errors.add("end", "End", [outlines["end"]], end_msg)
         errors.add("prefix", "Prefix", [outlines["prefix"]], prefix_msg)
         errors.add("pattern", "Name pattern", [outlines["pattern"]], pattern_msg)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from launcher.core.errors import (
@@ -703,7 +703,6 @@ def _meeting_like() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-@settings(max_examples=200)
 @given(status=STATUSES, body=JSON, headers=HEADER_SETS)
 def test_every_parser_raises_only_provider_errors(
     status: int, body: Any, headers: dict[str, str]
@@ -725,7 +724,6 @@ def test_every_parser_raises_only_provider_errors(
         assert result is None or isinstance(result, list | Meeting | StartedMeeting)
 
 
-@settings(max_examples=200)
 @given(items=st.lists(_meeting_like(), max_size=4))
 def test_list_parser_on_meeting_like_objects(items: list[dict[str, Any]]) -> None:
     response = resp(200, {"meetings": items})
@@ -740,7 +738,6 @@ def test_list_parser_on_meeting_like_objects(items: list[dict[str, Any]]) -> Non
         assert m.start.tzinfo is UTC
 
 
-@settings(max_examples=200)
 @given(raw=st.binary(max_size=64), status=STATUSES)
 def test_parsers_survive_arbitrary_bytes(raw: bytes, status: int) -> None:
     response = HttpResponse(status=status, body=raw)
@@ -761,7 +758,6 @@ EMAILS = st.from_regex(r"[a-z0-9]{1,8}(\.[a-z0-9]{1,8})?@[a-z0-9]{1,8}\.[a-z]{2,
 TITLES = st.text(min_size=1, max_size=255).filter(lambda s: s.strip() != "")
 
 
-@settings(max_examples=200)
 @given(
     title=TITLES,
     start=STARTS,
@@ -779,7 +775,6 @@ def test_valid_drafts_never_raise(
     assert req.json["meetingName"] == title.strip()
 
 
-@settings(max_examples=200)
 @given(start=STARTS, back=st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=30)))
 def test_start_not_before_end_always_raises_on_a_time_field(
     start: dt.datetime, back: dt.timedelta

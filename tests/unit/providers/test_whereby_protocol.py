@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from launcher.core.errors import (
@@ -609,7 +609,6 @@ JSON = st.recursive(
 STATUSES = st.sampled_from([200, 201, 204, 400, 401, 403, 404, 429, 500]) | st.integers(100, 599)
 
 
-@settings(max_examples=200)
 @given(status=STATUSES, body=JSON)
 def test_every_parser_raises_only_provider_errors(status: int, body: Any) -> None:
     response = HttpResponse(status=status, body=json.dumps(body).encode())
@@ -635,7 +634,6 @@ ROOM_LIKE = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=200)
 @given(results=st.lists(ROOM_LIKE, max_size=4), cursor=st.none() | st.text(max_size=8) | JSON)
 def test_list_parser_on_room_like_objects(results: list[dict[str, Any]], cursor: Any) -> None:
     try:
@@ -648,7 +646,6 @@ def test_list_parser_on_room_like_objects(results: list[dict[str, Any]], cursor:
         assert room.end.tzinfo is UTC
 
 
-@settings(max_examples=200)
 @given(st.text(max_size=60))
 def test_prefix_normalisation_invariants(text: str) -> None:
     error: InvalidInput | None = None
@@ -667,7 +664,6 @@ def test_prefix_normalisation_invariants(text: str) -> None:
     assert p.normalize_prefix(result) == result
 
 
-@settings(max_examples=200)
 @given(
     st.lists(
         st.tuples(
@@ -730,7 +726,6 @@ VALID_DRAFTS = st.builds(
 )
 
 
-@settings(max_examples=200)
 @given(VALID_DRAFTS)
 def test_valid_drafts_never_raise(draft: RoomDraft) -> None:
     valid = p.validate_room(draft, NOW)
@@ -739,7 +734,6 @@ def test_valid_drafts_never_raise(draft: RoomDraft) -> None:
     assert p.validate_room(valid, NOW) == valid  # normalising twice changes nothing
 
 
-@settings(max_examples=200)
 @given(st.timedeltas(min_value=dt.timedelta(microseconds=1), max_value=dt.timedelta(days=3650)))
 def test_end_in_the_past_always_raises_on_end(back: dt.timedelta) -> None:
     assert invalid_field(RoomDraft(end=NOW - back)) == "end"
