@@ -561,7 +561,10 @@ async def cmd_accounts(args: argparse.Namespace, ctx: Context, out: Output) -> i
         if args.name is None and args.base_url is None:
             raise InvalidInput("--name", "give --name and/or --base-url to change")
         try:
-            account = service.edit(args.account, name=args.name, base_url=args.base_url)
+            account = service.edit(
+                account_option(ctx, args.account, option="NAME").name,
+                name=args.name, base_url=args.base_url,
+            )
         except InvalidInput as exc:
             raise _option_error(exc, edit=True) from None
         if out.as_json:
@@ -683,7 +686,7 @@ def _calendar_address(
 async def _accounts_signin(
     args: argparse.Namespace, ctx: Context, service: SignInService, out: Output
 ) -> int:
-    account = ctx.account(args.account)
+    account = account_option(ctx, args.account, option="NAME")
     if args.no_browser and account.provider is not Provider.JOINME:
         raise InvalidInput("--no-browser", "only join.me signs in in the browser")
     needs = service.needs(account)

@@ -58,6 +58,7 @@ from launcher.services.accounts import (
     AccountForm,
     build_account,
     require_calendar_url,
+    validate_secret,
 )
 from launcher.services.context import Context
 from launcher.services.loopback import LoopbackListener
@@ -480,6 +481,11 @@ def _check_input(account: Account, given: SignInInput, previous: Credentials) ->
             raise InvalidInput(key, "must not be empty")
         if len(value) > MAX_SECRET or any(ch in value for ch in "\r\n\x00"):
             raise InvalidInput(key, "is not a valid value (too long, or a line break in it)")
+        if key != "username":
+            # Same rule as when the account was added: no spaces or invisible
+            # characters in a token or key (checked before anything is sent).
+            validate_secret(key, value.strip() if key != "password" else value,
+                            spaces=key == "password")
     if provider is Provider.WHEREBY and "api_key" not in typed:
         raise InvalidInput("api_key", "give the API key (a new one if the old was revoked)")
     if provider is Provider.SKYPE and "password" not in typed:

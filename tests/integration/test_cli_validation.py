@@ -29,6 +29,9 @@ FAR = (NOW + dt.timedelta(days=40)).isoformat()
 WB_END = (NOW + dt.timedelta(hours=3)).isoformat()
 SECRET = "not-echoed-value-123"
 
+#: (arguments, the option the message must name[, what is on stdin])
+Case = tuple[list[str], str] | tuple[list[str], str, str]
+
 
 def _loopback_only_client() -> httpx.AsyncClient:
     async def guard(request: httpx.Request) -> None:
@@ -69,16 +72,18 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
         mp.setattr(cli_module, "new_http_client", _loopback_only_client)
         c = Cli(sandbox)
         b = c.base
-        for argv in (
-            ["accounts", "add", "joinme", "--name", "JM", "--base-url", f"{b}/joinme/v1",
-             "--web-url", f"{b}/joinme/web", "--token", sandbox_demo.JOINME_TOKEN],
-            ["accounts", "add", "whereby", "--name", "WB", "--base-url", f"{b}/whereby/v1",
-             "--web-url", f"{b}/whereby/web", "--api-key", sandbox_demo.WHEREBY_KEY],
-            ["accounts", "add", "bluejeans", "--name", "BJ", "--base-url", f"{b}/bluejeans/rest",
-             "--relay-url", f"{b}/bluejeans/relay/api", "--web-url", f"{b}/bluejeans/web",
-             "--token", sandbox_demo.RELAY_TOKEN],
+        # Today's sign-in: secrets on stdin (``-`` / --password-stdin), never in argv.
+        for argv, stdin in (
+            (["accounts", "add", "joinme", "--name", "JM", "--base-url", f"{b}/joinme/v1",
+              "--web-url", f"{b}/joinme/web", "--token", "-"], sandbox_demo.JOINME_TOKEN),
+            (["accounts", "add", "whereby", "--name", "WB", "--base-url", f"{b}/whereby/v1",
+              "--web-url", f"{b}/whereby/web", "--api-key", "-"], sandbox_demo.WHEREBY_KEY),
+            (["accounts", "add", "bluejeans", "--name", "BJ", "--base-url",
+              f"{b}/bluejeans/rest", "--relay-url", f"{b}/bluejeans/relay/api",
+              "--web-url", f"{b}/bluejeans/web", "--username", "demo@bluejeans.test",
+              "--password-stdin"], sandbox_demo.BLUEJEANS_PASSWORD),
         ):
-            code, _, err = c(*argv)
+            code, _, err = c(*argv, stdin=stdin + "\n")
             assert code == 0, err
         try:
             yield c
@@ -86,19 +91,23 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
             sandbox.stop()
 
 
-# (arguments, the option the message must name)
-ACCOUNTS_ADD = [
+ACCOUNTS_ADD: list[Case] = [
     (["joinme", "--name", "", "--token", "t"], "--name"),
     (["joinme", "--name", "   ", "--token", "t"], "--name"),
     (["joinme", "--name", "x" * 65, "--token", "t"], "--name"),
     (["joinme", "--name", "bad\nname", "--token", "t"], "--name"),
     (["joinme", "--name", "JM", "--token", "t"], "--name"),  # taken
-    (["joinme", "--name", "N"], "--token"),
+    (["joinme", "--name", "N", "--token", ""], "--token"),
     (["joinme", "--name", "N", "--token", "-"], "--token"),  # nothing on stdin
     (["joinme", "--name", "N", "--token", "has space"], "--token"),
     (["joinme", "--name", "N", "--token", "line\nbreak"], "--token"),
     (["joinme", "--name", "N", "--token", "x" * 5000], "--token"),
     (["joinme", "--name", "N", "--token", "t", "--api-key", "k"], "--api-key"),
+    (["joinme", "--name", "N", "--token", "t", "--relay-token", "r"], "--relay-token"),
+    (["joinme", "--name", "N", "--token", "t", "--password-stdin"], "--password-stdin",
+     SECRET),
+    (["joinme", "--name", "N", "--token", "t", "--client-id", "c"], "--client-id"),
+    (["joinme", "--name", "N", "--token", "t", "--url", "https://x.example/c.ics"], "--url"),
     (["joinme", "--name", "N", "--token", "t", "--base-url", "ftp://x.example"], "--base-url"),
     (["joinme", "--name", "N", "--token", "t", "--base-url", "https://u:p@x.example"],
      "--base-url"),
@@ -108,28 +117,77 @@ ACCOUNTS_ADD = [
     (["joinme", "--name", "N", "--token", "t", "--web-url", "javascript:alert(1)"],
      "--web-url"),
     (["whereby", "--name", "N"], "--api-key"),
+    (["whereby", "--name", "N", "--api-key", "-"], "--api-key"),  # nothing on stdin
     (["whereby", "--name", "N", "--api-key", "k", "--token", "t"], "--token"),
     (["whereby", "--name", "N", "--api-key", "k", "--username", "u"], "--username"),
     (["whereby", "--name", "N", "--api-key", "bad\tkey"], "--api-key"),
-    (["bluejeans", "--name", "N"], "--token"),
-    (["bluejeans", "--name", "N", "--username", "u@x.example"], "--password"),
-    (["bluejeans", "--name", "N", "--password", SECRET], "--username"),
-    (["bluejeans", "--name", "N", "--token", "t", "--relay-url", "javascript:x"], "--relay-url"),
-    (["bluejeans", "--name", "N", "--token", "t", "--username", "u" * 300, "--password", "p"],
-     "--username"),
-    (["skype", "--name", "N", "--username", "u@c.example", "--password", "p"],
-     "--discovery-url"),
+    (["whereby", "--name", "N", "--api-key", "k", "--no-browser"], "--no-browser"),
+    (["bluejeans", "--name", "N"], "--username"),
+    (["bluejeans", "--name", "N", "--username", "u@x.example"], "--password-stdin"),
+    (["bluejeans", "--name", "N", "--username", "u@x.example", "--password-stdin"],
+     "--password-stdin"),  # nothing on stdin
+    (["bluejeans", "--name", "N", "--password-stdin"], "--username", SECRET),
+    (["bluejeans", "--name", "N", "--relay-token", "t", "--relay-url", "javascript:x"],
+     "--relay-url"),
+    (["bluejeans", "--name", "N", "--relay-token", "has space"], "--relay-token"),
+    (["bluejeans", "--name", "N", "--username", "u" * 300, "--password-stdin"],
+     "--username", SECRET),
+    (["bluejeans", "--name", "N", "--client-secret", "-"], "--client-id", SECRET),
+    (["bluejeans", "--name", "N", "--client-id", "c", "--client-secret", "s",
+      "--username", "u@x.example", "--password-stdin"], "--password-stdin", SECRET),
+    (["bluejeans", "--name", "N", "--username", "u@x.example", "--password-stdin",
+      "--api-key", "k"], "--api-key", SECRET),
+    (["skype", "--name", "N", "--username", "u@c.example", "--password-stdin"],
+     "--discovery-url", SECRET),
     (["skype", "--name", "N", "--discovery-url", "https://d.example", "--username", "nouser",
-      "--password", "p"], "--username"),
+      "--password-stdin"], "--username", SECRET),
     (["skype", "--name", "N", "--discovery-url", "https://d.example", "--username",
-      "u@c.example"], "--password"),
+      "u@c.example"], "--password-stdin"),
     (["skype", "--name", "N", "--discovery-url", "file:///etc", "--username", "u@c.example",
-      "--password", "p"], "--discovery-url"),
+      "--password-stdin"], "--discovery-url", SECRET),
     (["skype", "--name", "N", "--discovery-url", "https://d.example", "--username",
-      "u@c.example", "--password", "p", "--base-url", "https://x.example"], "--base-url"),
+      "u@c.example", "--password-stdin", "--base-url", "https://x.example"], "--base-url",
+     SECRET),
     (["skype", "--name", "N", "--discovery-url", "https://d.example", "--username",
-      "u@bad domain", "--password", "p"], "--username"),
+      "u@bad domain", "--password-stdin"], "--username", SECRET),
+    (["ics", "--name", "N"], "--url"),
+    (["ics", "--name", "N", "--url", "ftp://x.example/c.ics"], "--url"),
+    (["ics", "--name", "N", "--url", "webcal://u:p@x.example/c.ics"], "--url"),
+    (["ics", "--name", "N", "--file", "/no/such/calendar.ics"], "--file"),
+    (["ics", "--name", "N", "--url", "https://x.example/c.ics", "--base-url",
+      "https://x.example"], "--base-url"),
+    (["ics", "--name", "N", "--url", "https://x.example/c.ics", "--username", "nobody"],
+     "--username"),
+    (["ics", "--name", "N", "--url", "https://x.example/c.ics", "--token", "t"], "--token"),
+    (["caldav", "--name", "N", "--url", "https://x.example/dav", "--username", "u"],
+     "--password-stdin"),
+    (["caldav", "--name", "N", "--url", "javascript:x", "--username", "u",
+      "--password-stdin"], "--url", SECRET),
+    (["caldav", "--name", "N", "--file", "/etc/hostname"], "--file"),
     (["teams", "--name", "N"], "provider"),
+]
+
+ACCOUNTS_EDIT: list[Case] = [
+    (["NOPE", "--name", "X"], "NAME"),
+    (["JM"], "--name"),
+    (["JM", "--name", ""], "--name"),
+    (["JM", "--name", "x" * 65], "--name"),
+    (["JM", "--name", "WB"], "--name"),  # taken
+    (["JM", "--base-url", "ftp://x.example"], "--base-url"),
+    (["JM", "--base-url", "https://u:p@x.example"], "--base-url"),
+]
+
+ACCOUNTS_SIGNIN: list[Case] = [
+    (["NOPE"], "NAME"),
+    (["WB", "--token", "t"], "--token"),
+    (["JM", "--api-key", "k"], "--api-key"),
+    (["JM", "--token", "has space"], "--token"),
+    (["JM", "--token", "-"], "--token"),  # nothing on stdin
+    (["JM", "--username", "u@x.example", "--token", "t"], "--username"),
+    (["WB", "--no-browser", "--api-key", "k"], "--no-browser"),
+    (["WB", "--api-key", "bad key"], "--api-key"),
+    (["WB", "--password-stdin"], "--password-stdin", SECRET),
+    (["BJ", "--token", "t"], "--token"),
 ]
 
 MEETINGS = [
@@ -222,6 +280,23 @@ ROOMS_LIST = [
     (["--account", "JM"], "--account"),
 ]
 
+ADD_MEETING: list[Case] = [
+    (["not a url", "--title", "T", "--start", SOON], "URL"),
+    (["javascript:alert(1)", "--title", "T", "--start", SOON], "URL"),
+    (["ftp://x.example/m", "--title", "T", "--start", SOON], "URL"),
+    (["https://join.me/abc", "--title", "", "--start", SOON], "--title"),
+    (["https://join.me/abc", "--title", "x" * 300, "--start", SOON], "--title"),
+    (["https://join.me/abc", "--title", "T", "--start", "tomorrow"], "--start"),
+    (["https://join.me/abc", "--title", "T", "--start", SOON, "--end", "never"], "--end"),
+    (["https://join.me/abc", "--title", "T", "--start", LATER, "--end", SOON], "--end"),
+]
+
+SAVED_REMOVE: list[Case] = [
+    (["abc"], "ID"),
+    ([""], "ID"),
+    (["1.5"], "ID"),
+]
+
 ACCOUNTS_REMOVE = [
     (["NOPE"], "NAME"),
     ([""], "NAME"),
@@ -241,9 +316,13 @@ SANDBOX = [
     (["--host", ""], "--host"),
 ]
 
-TABLES = {
+TABLES: dict[tuple[str, ...], list[Case]] = {
     ("accounts", "add"): ACCOUNTS_ADD,
+    ("accounts", "edit"): ACCOUNTS_EDIT,
+    ("accounts", "signin"): ACCOUNTS_SIGNIN,
     ("accounts", "remove"): ACCOUNTS_REMOVE,
+    ("add-meeting",): ADD_MEETING,
+    ("saved", "remove"): SAVED_REMOVE,
     ("meetings",): MEETINGS,
     ("check",): CHECK,
     ("join",): JOIN,
@@ -258,18 +337,21 @@ TABLES = {
     ("sandbox",): SANDBOX,
 }
 CASES = [
-    pytest.param(command, argv, option, id=f"{' '.join(command)}:{option}:{i}")
+    pytest.param(
+        command, case[0], case[1], case[2] if len(case) == 3 else "",  # type: ignore[misc]
+        id=f"{' '.join(command)}:{case[1]}:{i}",
+    )
     for command, table in TABLES.items()
-    for i, (argv, option) in enumerate(table)
+    for i, case in enumerate(table)
 ]
 
 
-@pytest.mark.parametrize(("command", "argv", "option"), CASES)
+@pytest.mark.parametrize(("command", "argv", "option", "stdin"), CASES)
 def test_a_bad_value_exits_2_naming_the_option_and_sends_nothing(
-    cli: Cli, command: tuple[str, ...], argv: list[str], option: str
+    cli: Cli, command: tuple[str, ...], argv: list[str], option: str, stdin: str
 ) -> None:
     before = cli.requests()
-    code, out, err = cli(*command, *argv)
+    code, out, err = cli(*command, *argv, stdin=stdin + "\n" if stdin else "")
     assert code == 2, f"exit {code}: {err}{out}"
     assert err.endswith("\n") and err.count("\n") == 1, f"not one line: {err!r}"
     assert err.startswith("meeting-launcher: error: ")
@@ -284,6 +366,11 @@ def test_every_command_has_a_table() -> None:
 
     covered = {command[0] for command in TABLES}
     assert set(COMMANDS) | {"sandbox"} <= covered
+    # Each action of a command with actions that takes a value (list takes none).
+    actions = {command for command in TABLES if len(command) == 2}
+    assert {("accounts", a) for a in ("add", "edit", "signin", "remove")} <= actions
+    assert {("rooms", a) for a in ("create", "delete", "list")} <= actions
+    assert ("saved", "remove") in actions
 
 
 def test_the_tables_can_fail(cli: Cli) -> None:
