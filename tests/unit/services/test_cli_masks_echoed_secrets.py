@@ -16,6 +16,8 @@ API = "https://api.example.test"
 
 
 def _echo(request: httpx.Request) -> httpx.Response:
+    if request.url.path.endswith("/joinme/user"):  # the token check when it is added
+        return httpx.Response(200, json={"email": "j@example.test"})
     # A 400 whose message repeats the token the client sent (some APIs do that).
     sent = request.headers.get("authorization", "").removeprefix("Bearer ")
     return httpx.Response(400, json={"Message": f"token {sent} may not schedule this"})

@@ -30,6 +30,8 @@ SECRETS = ("PRESENTERSECRET", "HOSTSECRET")
 
 def _handler(request: httpx.Request) -> httpx.Response:
     path = request.url.path
+    if path.endswith("/joinme/user"):  # the token check when the account is added
+        return httpx.Response(200, json={"email": "j@example.test"})
     if path.endswith("/meetings/start"):
         return httpx.Response(201, json={"presenterLink": EVIL_PRESENTER,
                                          "viewerLink": "https://join.me/123456789"})
