@@ -32,7 +32,8 @@ def import_json(db: Database, paths: Paths) -> None:
     if accounts_file.exists():
         try:
             accounts = parse_accounts(accounts_file.read_bytes())
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError,
+                RecursionError) as exc:  # RecursionError: JSON nested too deeply
             db.notices.append(
                 f"The accounts file {accounts_file} of an earlier version could not be "
                 f"imported ({exc}); it was left where it is. Fix it (or remove it) and "
@@ -44,7 +45,7 @@ def import_json(db: Database, paths: Paths) -> None:
         try:
             cache = parse_cache(cache_file.read_bytes())
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError,
-                AttributeError) as exc:
+                AttributeError, RecursionError) as exc:
             log.warning("the old meeting cache %s is unreadable (%s); not imported",
                         cache_file, exc)
 

@@ -566,21 +566,78 @@ def test_a_damaged_settings_file_gives_valid_settings(tmp_path: Path, raw: bytes
     assert settings_.reminder_minutes is None or 0 <= settings_.reminder_minutes <= 120
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=FILE_BYTES | st.builds(
-    lambda accounts: _encode({"version": 1, "accounts": accounts}),
-    st.dictionaries(st.text(max_size=5), FILE_JSON, max_size=3)))
-def test_a_damaged_meeting_cache_reads_as_empty_or_valid(tmp_path: Path, raw: bytes) -> None:
+def _cache_entries_are_valid(db: Any) -> int:
+    """Load the meeting cache (all of it, and a week's window); check it; return its size."""
     from launcher.store.cache import MeetingCache
 
-    path = tmp_path / "meetings.json"
-    path.write_bytes(raw)
     now = dt.datetime.now(dt.UTC)
+    sizes = []
     for window in (None, (now - dt.timedelta(days=1), now + dt.timedelta(days=8))):
-        loaded = MeetingCache(path).load(window=window)
+        loaded = MeetingCache(db).load(window=window)
         for entry in loaded.values():
             assert entry.fetched_at.tzinfo is not None
             assert all(isinstance(m, Meeting) for m in entry.meetings)
+        sizes.append(len(loaded))
+    return sizes[0]
+
+
+#: Garbage as the database file: random bytes, and bytes behind SQLite's own header (so
+#: the damage is found inside the file, not at its first byte). SQLite itself takes a
+#: file of one byte for an empty database (there is nothing in it to lose): from two on.
+DB_BYTES = st.binary(min_size=2, max_size=4096) | st.binary(max_size=4096).map(
+    lambda tail: b"SQLite format 3\x00" + tail
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60,
+          deadline=None)
+@given(raw=DB_BYTES)
+def test_a_damaged_database_is_moved_aside_with_a_notice(tmp_path: Path, raw: bytes) -> None:
+    """The meeting cache lives in the SQLite database now: garbage there never stops the
+    start-up; the file is moved aside (kept for inspection), the user told, the cache empty."""
+    import tempfile
+
+    from launcher.store.db import open_database
+    from launcher.store.paths import Paths
+
+    with tempfile.TemporaryDirectory(dir=tmp_path) as root:
+        paths = Paths.under(Path(root)).ensure()
+        paths.database.write_bytes(raw)
+        for suffix in ("-wal", "-shm"):  # garbage beside it too
+            paths.database.with_name(paths.database.name + suffix).write_bytes(raw[:64])
+        db = open_database(paths)
+        try:
+            assert _cache_entries_are_valid(db) == 0
+            assert len(db.notices) == 1 and str(paths.database) in db.notices[0]
+            assert "moved to" in db.notices[0]
+        finally:
+            db.close()
+        moved = [p for p in paths.data.iterdir() if ".corrupt-" in p.name]
+        assert any(p.read_bytes() == raw for p in moved), "the damaged file was not kept"
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(raw=FILE_BYTES | st.builds(
+    lambda accounts: _encode({"version": 1, "accounts": accounts}),
+    st.dictionaries(st.text(max_size=5), FILE_JSON, max_size=3)))
+def test_a_damaged_old_meeting_cache_is_imported_as_empty_or_valid(
+    tmp_path: Path, raw: bytes
+) -> None:
+    """The JSON meeting cache of earlier versions is read once, into the database."""
+    import tempfile
+
+    from launcher.store.db import open_database
+    from launcher.store.paths import Paths
+
+    with tempfile.TemporaryDirectory(dir=tmp_path) as root:
+        paths = Paths.under(Path(root)).ensure()
+        paths.legacy_cache_file.write_bytes(raw)
+        db = open_database(paths)
+        try:
+            _cache_entries_are_valid(db)
+        finally:
+            db.close()
+        assert not paths.legacy_cache_file.exists()  # renamed: not read at every start
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -613,18 +670,27 @@ def test_deeply_nested_local_files_are_handled(tmp_path: Path, raw: bytes) -> No
         SecretStore(tmp_path / "secrets.json", backend="file").credentials("acc")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="store/cache.py (JSON file cache, being replaced by the SQLite store) does not "
-    "catch RecursionError from json.loads: a deeply nested cache file stops the start-up",
-)
 @pytest.mark.parametrize("raw", DEEP, ids=["lists", "objects"])
-def test_a_deeply_nested_meeting_cache_reads_as_empty(tmp_path: Path, raw: bytes) -> None:
-    from launcher.store.cache import MeetingCache
+def test_a_deeply_nested_old_meeting_cache_or_accounts_file_is_not_fatal(
+    tmp_path: Path, raw: bytes
+) -> None:
+    """The old JSON files are only read once, on the way into the database; nested too
+    deeply, they are left out (accounts: with a notice), and the start-up goes on."""
+    from launcher.store.accounts import AccountStore
+    from launcher.store.db import open_database
+    from launcher.store.paths import Paths
 
-    (tmp_path / "meetings.json").write_bytes(raw)
-    assert MeetingCache(tmp_path / "meetings.json").load() == {}
+    paths = Paths.under(tmp_path).ensure()
+    paths.legacy_cache_file.write_bytes(raw)
+    paths.accounts_file.write_bytes(raw)
+    with open_database(paths) as db:
+        assert _cache_entries_are_valid(db) == 0
+        assert AccountStore(db).load() == []
+        assert any(str(paths.accounts_file) in n for n in db.notices)
+    paths.accounts_file.unlink()  # fixed by the user; the cache is read on the next start
+    with open_database(paths) as db:
+        assert _cache_entries_are_valid(db) == 0
+    assert not paths.legacy_cache_file.exists()
 
 
 def test_every_error_raised_here_is_a_launcher_error() -> None:
