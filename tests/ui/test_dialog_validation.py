@@ -123,27 +123,43 @@ def test_start_ad_hoc_without_an_account(qtbot: Any) -> None:
 # ---- add an account ---------------------------------------------------------------------------
 
 SECRET = "typed-secret-value-77"
+APP = {"mode": "app"}  # BlueJeans: sign in with an app key and secret
+#: (service, what is typed (``mode`` picks the BlueJeans sign-in), the field marked, the
+#: message). join.me signs in in the browser: it has no secret field any more.
 ACCOUNT: list[tuple[Provider, dict[str, str], str, str]] = [
     (Provider.JOINME, {"name": ""}, "name", "Name: must not be empty"),
     (Provider.JOINME, {"name": "-bad"}, "name", "Name: use up to 64"),
-    (Provider.JOINME, {"name": "x" * 65, "token": "t"}, "name", "Name: use up to 64"),
-    (Provider.JOINME, {"name": "J"}, "token", "Access token: a join.me account needs"),
-    (Provider.JOINME, {"name": "J", "token": "has space"}, "token",
-     "Access token: must not contain spaces"),
-    (Provider.JOINME, {"name": "J", "token": "t", "base_url": "ftp://x.example"}, "base_url",
+    (Provider.JOINME, {"name": "x" * 65}, "name", "Name: use up to 64"),
+    (Provider.JOINME, {"name": "J", "base_url": "ftp://x.example"}, "base_url",
      "API address: is not an absolute"),
-    (Provider.JOINME, {"name": "J", "token": "t", "base_url": "https://u:p@x.example"},
+    (Provider.JOINME, {"name": "J", "base_url": "https://u:p@x.example"},
      "base_url", "API address: must not contain a user name"),
     (Provider.WHEREBY, {"name": "W"}, "api_key", "API key: a Whereby account needs"),
     (Provider.WHEREBY, {"name": "W", "api_key": "a\u200bb"}, "api_key",
      "API key: must not contain spaces"),
-    (Provider.BLUEJEANS, {"name": "B"}, "token", "Access token: give a relay access token"),
+    (Provider.WHEREBY, {"name": "W", "api_key": "has space"}, "api_key",
+     "API key: must not contain spaces"),
+    (Provider.BLUEJEANS, {"name": "B"}, "username", "User name: give your user name"),
     (Provider.BLUEJEANS, {"name": "B", "username": "u@x.example"}, "password",
-     "Password: the BlueJeans Meetings API needs"),
+     "Password: BlueJeans needs the password"),
     (Provider.BLUEJEANS, {"name": "B", "password": SECRET}, "username",
-     "User name: the BlueJeans Meetings API needs"),
-    (Provider.BLUEJEANS, {"name": "B", "token": "t", "relay_url": "javascript:x"}, "relay_url",
+     "User name: give the user name that goes with the password"),
+    (Provider.BLUEJEANS, {"name": "B", "username": "u@x.example", "password": SECRET,
+                          "relay_url": "javascript:x"}, "relay_url",
      "Relay address: is not an absolute"),
+    (Provider.BLUEJEANS, {"name": "B", "username": "u@x.example", "password": "a\x00b"},
+     "password", "Password: must not contain control"),
+    (Provider.BLUEJEANS, {**APP, "name": "B", "client_secret": SECRET,
+                          "username": "u@x.example"}, "client_id",
+     "App key: give the app key"),
+    (Provider.BLUEJEANS, {**APP, "name": "B", "client_id": "key",
+                          "username": "u@x.example"}, "client_secret",
+     "App secret: give the secret"),
+    (Provider.BLUEJEANS, {**APP, "name": "B", "client_id": "key", "client_secret": "has space",
+                          "username": "u@x.example"}, "client_secret",
+     "App secret: must not contain spaces"),
+    (Provider.BLUEJEANS, {**APP, "name": "B", "client_id": "key", "client_secret": SECRET,
+                          "username": "nobody"}, "username", "User's e-mail: give the user's"),
     (Provider.SKYPE, {"name": "S", "username": "u@c.example", "password": "p"},
      "discovery_url", "Discovery URL: a Skype for Business account needs"),
     (Provider.SKYPE, {"name": "S", "discovery_url": "https://d.example", "username": "nouser",
@@ -153,6 +169,19 @@ ACCOUNT: list[tuple[Provider, dict[str, str], str, str]] = [
     (Provider.SKYPE, {"name": "S", "discovery_url": "https://d .example",
                       "username": "u@c.example", "password": "p"}, "discovery_url",
      "Discovery URL: must not contain spaces"),
+    (Provider.ICS, {"name": "C"}, "base_url", "Calendar address: give the calendar's"),
+    (Provider.ICS, {"name": "C", "base_url": "ftp://x.example/c.ics"}, "base_url",
+     "Calendar address: "),
+    (Provider.ICS, {"name": "C", "base_url": "webcal://u:p@x.example/c.ics"}, "base_url",
+     "Calendar address: must not contain a user name"),
+    (Provider.ICS, {"name": "C", "base_url": "https://x.example/c.ics", "username": "nobody"},
+     "username", "Your e-mail (optional): give your e-mail"),
+    (Provider.CALDAV, {"name": "D", "username": "u", "password": SECRET}, "base_url",
+     "CalDAV address: give the CalDAV server's address"),
+    (Provider.CALDAV, {"name": "D", "base_url": "javascript:x", "username": "u",
+                       "password": SECRET}, "base_url", "CalDAV address: is not an absolute"),
+    (Provider.CALDAV, {"name": "D", "base_url": "https://dav.example", "username": "u"},
+     "password", "Password: a CalDAV account needs"),
 ]
 
 
@@ -165,14 +194,25 @@ def test_add_account_fields(
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.provider.setCurrentIndex(dialog.provider.findData(provider.value))
+    values = dict(values)
+    if "mode" in values:
+        dialog.mode.setCurrentIndex(dialog.mode.findData(values.pop("mode")))
     for key, text in values.items():
         assert dialog.edits[key].isVisible(), key
         dialog.edits[key].setText(text)
+    if not values.get(field):
+        # A field nobody has typed in yet is not marked red (it says what to type in a
+        # quiet colour): type and erase, as a user who left it empty would.
+        dialog.edits[field].setText("x")
+        dialog.edits[field].setText("")
     assert not dialog.ok.isEnabled()
     marked = {k for k, e in dialog.edits.items() if "border" in e.styleSheet()}
     assert marked == {field}
     assert dialog.error.text().startswith(message), dialog.error.text()
     assert SECRET not in dialog.error.text()
+    with qtbot.assertNotEmitted(dialog.submitted):
+        dialog._on_ok_clicked()  # Enter / Sign in cannot get past the rules either
+    assert dialog.isVisible() and not dialog.busy
 
 
 # ---- passcode ---------------------------------------------------------------------------------
