@@ -47,6 +47,7 @@ from PySide6.QtWidgets import QCheckBox, QLineEdit
 from launcher.sandbox import demo as sandbox_demo
 from launcher.sandbox.server import RunningSandbox, start_in_thread
 from launcher.sandbox.state import BlueJeansMeeting, Fault, SandboxState, to_ms
+from launcher.store.db import open_database
 from launcher.store.logs import close_logging
 from launcher.store.paths import HOME_ENV, Paths
 from tests.keyring_file import PATH_ENV, FileKeyring
@@ -206,6 +207,8 @@ class Session:
     env: dict[str, str]
     browser_log: Path
     outputs: list[tuple[str, bytes]] = dataclasses.field(default_factory=list)
+    #: The profile's files while the window had the database open.
+    live_files: list[tuple[str, bytes]] = dataclasses.field(default_factory=list)
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -268,14 +271,17 @@ def _cli_part_one(s: Session, base: str, state: SandboxState) -> None:
           "--web-url", f"{base}/joinme/web", "--token", "-",
           stdin=sandbox_demo.JOINME_TOKEN + "\n")
     s.cli("accounts", "add", "whereby", "--name", "WB", "--base-url", f"{base}/whereby/v1",
-          "--web-url", f"{base}/whereby/web", "--api-key", sandbox_demo.WHEREBY_KEY)
+          "--web-url", f"{base}/whereby/web", "--api-key", "-",
+          stdin=sandbox_demo.WHEREBY_KEY + "\n")
+    # BlueJeans: the password is used once to sign in (the relay token comes from that
+    # sign-in) and is not kept.
     s.cli("accounts", "add", "bluejeans", "--name", "BJ", "--base-url", f"{base}/bluejeans/rest",
           "--relay-url", f"{base}/bluejeans/relay/api", "--web-url", f"{base}/bluejeans/web",
-          "--username", sandbox_demo.BLUEJEANS_USER, "--password", "-",
-          "--token", sandbox_demo.RELAY_TOKEN, stdin=sandbox_demo.BLUEJEANS_PASSWORD + "\n")
+          "--username", sandbox_demo.BLUEJEANS_USER, "--password-stdin",
+          stdin=sandbox_demo.BLUEJEANS_PASSWORD + "\n")
     s.cli("accounts", "add", "skype", "--name", "SfB",
           "--discovery-url", f"{base}/skype/autodiscover/root", "--web-url", f"{base}/skype/meet",
-          "--username", sandbox_demo.SKYPE_USER, "--password", "-",
+          "--username", sandbox_demo.SKYPE_USER, "--password-stdin",
           stdin=sandbox_demo.SKYPE_PASSWORD + "\n")
     listed = s.cli("meetings")
     assert "Secret scan review" in listed.stdout
@@ -296,7 +302,13 @@ async def _window_part(s: Session, qtbot: Any) -> None:
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
-    controller = await AppController.create(window, Paths.under(s.home).ensure(), debug=True)
+    paths = Paths.under(s.home).ensure()
+    db = open_database(paths)
+    try:
+        controller = await AppController.create(window, paths, db, debug=True)
+    except BaseException:
+        db.close()
+        raise
     try:
         await wait_for(
             lambda: len(controller.sync.statuses) == 4
@@ -316,8 +328,12 @@ async def _window_part(s: Session, qtbot: Any) -> None:
         click(qtbot, dialog, "ok")
         await wait_for(lambda: len(s.opened()) >= 2, limit=15)
         await wait_for(lambda: controller.runner.active == 0, limit=10)
+        # The profile while the database is open: its -wal and -shm files exist now (a
+        # clean close checkpoints the WAL into the main file and removes them).
+        s.live_files = list(files_under(s.home))
     finally:
         await controller.aclose()
+        db.close()
         close_logging()
 
 
@@ -397,6 +413,15 @@ def test_a_full_demo_session_leaves_no_secret_in_the_profile_or_output(
                    for r in state.whereby.rooms.values())
     values = {v for vs in secrets.values() for v in vs}
     files = list(files_under(home))
+    # The SQLite store (accounts, cached meetings, join history) is scanned too: the main
+    # file at the end, and the -wal/-shm files as they were while the window ran.
+    database = Paths.under(home).database.relative_to(home)
+    names = {name for name, _ in files}
+    live = {name for name, _ in s.live_files}
+    assert str(database) in names, "the database was not scanned"
+    assert {f"{database}-wal", f"{database}-shm"} <= live, sorted(live)
+    files += [(f"{name} (while open)", data) for name, data in s.live_files
+              if name not in names or dict(files)[name] != data]
     log_text = (home / "logs" / "meeting-launcher.log").read_text()
     assert "httpx: HTTP Request" in log_text and "DEBUG launcher." in log_text  # debug on
     hits = scan(files + s.outputs, secrets)
@@ -445,11 +470,15 @@ async def test_the_window_says_where_secrets_go_when_no_keyring_exists(
     qtbot.addWidget(window)
     window.show()
     paths = Paths.under(tmp_path / "home").ensure()
-    controller = await AppController.create(window, paths)  # tests: the failing keyring
+    db = open_database(paths)
     try:
-        assert controller.ctx.secrets.uses_file
-        await wait_for(lambda: "No system keyring was found" in window.banner.text())
-        assert str(paths.secrets_file) in window.banner.text()
+        controller = await AppController.create(window, paths, db)  # tests: failing keyring
+        try:
+            assert controller.ctx.secrets.uses_file
+            await wait_for(lambda: "No system keyring was found" in window.banner.text())
+            assert str(paths.secrets_file) in window.banner.text()
+        finally:
+            await controller.aclose()
+            close_logging()
     finally:
-        await controller.aclose()
-        close_logging()
+        db.close()
