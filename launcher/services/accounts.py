@@ -96,9 +96,10 @@ def build_account(form: AccountForm) -> tuple[Account, dict[str, str]]:
     validate_secret("token", form.token)
     validate_secret("api_key", form.api_key)
     validate_secret("password", form.password, spaces=True)
-    validate_secret("client_id", form.client_id)
-    validate_secret("client_secret", form.client_secret)
-    validate_secret("relay_token", form.relay_token)
+    # Kept stripped (below), so checked stripped: no space or invisible character inside.
+    for key in ("client_id", "client_secret", "relay_token"):
+        value = getattr(form, key)
+        validate_secret(key, value.strip() if value else value)
     given = {
         "token": form.token,
         "api_key": form.api_key,

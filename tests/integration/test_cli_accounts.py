@@ -206,7 +206,9 @@ def test_edit_rename_and_remove(profile: Profile) -> None:
     assert removed.returncode == 0 and "cached meetings" in removed.stdout
     assert set(profile.secrets()) == {"Other"}
     missing = profile.run("accounts", "remove", "Work rooms")
-    assert missing.returncode == 1 and "No account" in missing.stderr
+    # A name that is no account is a bad value, as with --account: exit 2, one line.
+    assert missing.returncode == 2 and "no account called 'Work rooms'" in missing.stderr
+    assert missing.stderr.count("\n") == 1 and "NAME" in missing.stderr
 
 
 @pytest.mark.parametrize(
