@@ -14,6 +14,7 @@ import dataclasses
 import email.utils
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -220,6 +221,8 @@ def retry_after_seconds(response: HttpResponse, *, now: float | None = None) -> 
         try:
             seconds = float(value)
         except ValueError:
+            seconds = math.nan
+        if not math.isfinite(seconds):  # "inf", "nan", or a date
             try:
                 when = email.utils.parsedate_to_datetime(value)
             except (TypeError, ValueError, IndexError):
@@ -237,7 +240,8 @@ def retry_after_seconds(response: HttpResponse, *, now: float | None = None) -> 
         data = body["data"]
         for key in ("msLeft", "ms_left"):
             ms = data.get(key)
-            if isinstance(ms, int | float) and not isinstance(ms, bool) and ms >= 0:
+            if (isinstance(ms, int | float) and not isinstance(ms, bool)
+                    and math.isfinite(ms) and ms >= 0):
                 return float(ms) / 1000.0
     return None
 

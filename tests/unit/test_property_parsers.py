@@ -695,3 +695,13 @@ def test_a_deeply_nested_old_meeting_cache_or_accounts_file_is_not_fatal(
 
 def test_every_error_raised_here_is_a_launcher_error() -> None:
     assert issubclass(ProviderError, LauncherError) and issubclass(ConfigError, LauncherError)
+
+
+@pytest.mark.parametrize("value", ["INF", "-inf", "nan", "1e400"])
+def test_a_retry_after_of_infinity_is_ignored(value: str) -> None:
+    """Found by the response property test: float("inf") waits were an OverflowError."""
+    from launcher.providers.http import HttpResponse, retry_after_seconds
+
+    assert retry_after_seconds(HttpResponse(429, {"retry-after": value}, b"")) is None
+    body = b'{"data": {"msLeft": Infinity}}'
+    assert retry_after_seconds(HttpResponse(429, {}, body)) is None
