@@ -83,3 +83,25 @@ def require_reference(path: Path) -> Path:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that used Qt, collect its garbage and deliver its deferred deletes.
+
+    Qt wrappers left in reference cycles were otherwise freed by a garbage collection
+    much later, in the middle of an unrelated test, while Qt still held events for them
+    (a segmentation fault in pytest-qt's event processing, at a fixed place of the run).
+    """
+    yield
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        return
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    app = QCoreApplication.instance()
+    gc.collect()
+    if app is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        app.processEvents()

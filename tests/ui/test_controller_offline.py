@@ -128,6 +128,8 @@ async def test_the_network_coming_back_syncs_at_once(
         controller = app.controller
         await go_offline(app)
         app.sandbox.accept_connections()
+        # The failed refresh's last steps (cache write, tray) end first.
+        await wait_for(lambda: controller.runner.active == 0)
         controller._on_reachability_changed(QNetworkInformation.Reachability.Disconnected)
         assert controller.runner.active == 0  # going down does not trigger anything
         controller._on_reachability_changed(QNetworkInformation.Reachability.Online)
