@@ -36,8 +36,11 @@ WAITING = verdict(JoinFlowAction.WAITING_ROOM_ENABLED).message
 # ---- helpers shared with the other dialog tests -------------------------------------------
 
 
-async def wait_for(predicate: Callable[[], Any], limit: float = 3.0) -> Any:
-    """Poll *predicate* on the running loop until it returns something truthy."""
+async def wait_for(predicate: Callable[[], Any], limit: float = 10.0) -> Any:
+    """Poll *predicate* on the running loop until it returns something truthy.
+
+    The limit is generous: a loaded CI machine is slow, and a passing wait ends early.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
     while True:
