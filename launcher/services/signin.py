@@ -64,7 +64,7 @@ from launcher.services.context import Context
 from launcher.services.loopback import LoopbackListener
 from launcher.services.opener import open_url
 from launcher.store.accounts import validate_name
-from launcher.store.cache import CachedAccount, MeetingCache
+from launcher.store.cache import MeetingCache
 from launcher.store.secrets import format_expiry
 
 log = logging.getLogger("launcher.signin")
@@ -214,7 +214,6 @@ class SignInService:
             except BaseException:
                 self._ctx.accounts.update(new_name, account)
                 raise
-            self._move_cached(old_name, new_name)
         self._ctx.forget_client(old_name)
         self._ctx.forget_client(new_name)
         log.info("changed the account %s", new_name)
@@ -228,37 +227,8 @@ class SignInService:
         self._ctx.secrets.delete_account(name)
         account = self._ctx.accounts.remove(name)
         self._ctx.forget_client(name)
-        self._drop_cached(name)
         log.info("removed the account %s", name)
         return account
-
-    # ------------------------------------------------------------------ the cache
-
-    def _move_cached(self, old: str, new: str) -> None:
-        if self._cache is None:
-            return
-        try:
-            cached = self._cache.load()
-            entry = cached.pop(old, None)
-            if entry is None:
-                return
-            cached[new] = CachedAccount(
-                tuple(dataclasses.replace(m, account=new) for m in entry.meetings),
-                entry.fetched_at,
-            )
-            self._cache.save(cached)
-        except OSError as exc:
-            log.warning("could not move the cached meetings of %s: %s", old, exc)
-
-    def _drop_cached(self, name: str) -> None:
-        if self._cache is None:
-            return
-        try:
-            cached = self._cache.load()
-            if cached.pop(name, None) is not None:
-                self._cache.save(cached)
-        except OSError as exc:
-            log.warning("could not forget the cached meetings of %s: %s", name, exc)
 
     # ------------------------------------------------------------------ provider flows
 
