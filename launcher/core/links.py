@@ -287,6 +287,10 @@ def check_openable(url: str) -> str:
         raise InvalidInput("url", "is empty")
     if len(text) > MAX_URL_LENGTH:
         raise InvalidInput("url", f"is longer than {MAX_URL_LENGTH} characters; not opened")
+    if ":" not in text:
+        raise InvalidInput(
+            "url", "is not a link; paste the meeting's full address, e.g. https://zoom.us/j/…"
+        )
     if has_unsafe_character(text):
         raise InvalidInput(
             "url", "contains control, invisible or space characters; not opened"

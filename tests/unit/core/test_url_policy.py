@@ -262,3 +262,9 @@ def test_a_safelink_to_an_account_server_uses_the_account() -> None:
     bases = [WebBase("http://127.0.0.1:8765/bluejeans/web", Provider.BLUEJEANS, "BJ")]
     target = parse_target(_safelink("http://127.0.0.1:8765/bluejeans/web/9036439807"), bases)
     assert target is not None and target.account == "BJ"
+
+
+def test_words_instead_of_a_link_are_told_to_paste_the_address() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        check_openable("zoom tomorrow")
+    assert caught.value.field == "url" and "is not a link" in str(caught.value)
