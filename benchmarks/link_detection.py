@@ -128,13 +128,14 @@ def wrapped(url: str, wrap: int) -> str:
     return url
 
 
-def build(count: int, seed: int) -> list[Meeting]:
+def build(count: int, seed: int, sizes: tuple[int, int] = (5_000, 20_000)) -> list[Meeting]:
+    """*count* events with invitation bodies of *sizes* (min, max) characters of HTML."""
     rng = random.Random(seed)
     start = dt.datetime(2026, 1, 5, 8, tzinfo=dt.UTC)
     makers = (teams_body, zoom_body, google_body)
     meetings = []
     for i in range(count):
-        size = rng.randint(5_000, 20_000)
+        size = rng.randint(*sizes)
         wrap = 2 if rng.random() < 0.1 else (1 if rng.random() < 0.33 else 0)
         conference = None
         if rng.random() < 0.125:
