@@ -520,8 +520,7 @@ def _sign_in_service(ctx: Context, out: Output, args: argparse.Namespace) -> Sig
                 out.note(str(exc))
         out.note("Waiting for the browser (5 minutes at most; Ctrl+C cancels)...")
 
-    cache = MeetingCache(ctx.accounts.database)
-    return SignInService(ctx, cache=cache, browser=browser)
+    return SignInService(ctx, browser=browser)
 
 
 def _account_json(account: Account) -> dict[str, Any]:

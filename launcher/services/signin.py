@@ -64,7 +64,6 @@ from launcher.services.context import Context
 from launcher.services.loopback import LoopbackListener
 from launcher.services.opener import open_url
 from launcher.store.accounts import validate_name
-from launcher.store.cache import MeetingCache
 from launcher.store.secrets import format_expiry
 
 log = logging.getLogger("launcher.signin")
@@ -97,13 +96,11 @@ class SignInService:
         self,
         ctx: Context,
         *,
-        cache: MeetingCache | None = None,
         browser: Browser = open_url,
         oauth_timeout: float = OAUTH_TIMEOUT,
         now: Callable[[], dt.datetime] = _utcnow,
     ) -> None:
         self._ctx = ctx
-        self._cache = cache
         self._browser = browser
         self._oauth_timeout = oauth_timeout
         self._now = now

@@ -133,7 +133,7 @@ class AppController(QObject):
         self._network: QNetworkInformation | None = None
         self._demo_sandbox = demo_sandbox
         self.accounts_model = AccountsModel(self)
-        self.signin = SignInService(ctx, cache=sync.cache, browser=self._open_sign_in_page)
+        self.signin = SignInService(ctx, browser=self._open_sign_in_page)
         self._flow_dialog: FlowDialog | None = None
         self._settings_dialog: SettingsDialog | None = None
         self.tray = TrayController(app_icon(), self)

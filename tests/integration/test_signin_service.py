@@ -96,7 +96,7 @@ async def env(
     ctx = Context(paths, AccountStore(db), secrets, http)
     cache = MeetingCache(db)
     browser = browser or FakeBrowser()
-    service = SignInService(ctx, cache=cache, browser=browser, oauth_timeout=oauth_timeout)
+    service = SignInService(ctx, browser=browser, oauth_timeout=oauth_timeout)
     try:
         yield Env(ctx, service, browser, cache, sandbox.base_url, paths.secrets_file)
     finally:
