@@ -80,7 +80,7 @@ def test_a_file_that_is_not_a_calendar_is_refused(tmp_path: Path) -> None:
     page.write_text("<html><body>Sign in</body></html>")
     code, _, err = run("accounts", "add", "ics", "--name", "Cal", "--file", str(page))
     assert code == 2
-    assert "--file:" in err and "calendar" in err
+    assert "--file:" in err and "is not a calendar" in err and ".ics file" in err
     assert json.loads(run("accounts", "list", "--json")[1]) == []
 
 

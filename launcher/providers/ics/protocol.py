@@ -299,8 +299,8 @@ def _read(data: bytes | str, provider: Provider) -> list[icalendar.Calendar]:
     if "BEGIN:VCALENDAR" not in text[:4096].upper():
         raise ProtocolViolation(
             provider.value,
-            "the address did not return a calendar (no BEGIN:VCALENDAR); check that it is "
-            "the calendar's ICS link, not its web page",
+            "this is not a calendar (no BEGIN:VCALENDAR); give the calendar's ICS link (not "
+            "its web page) or an .ics file exported from the calendar",
         )
     try:
         # icalendar's parser takes a list of content lines as well as text.

@@ -166,7 +166,7 @@ async def test_redirects_are_followed(server: tuple[str, Seen]) -> None:
 @pytest.mark.parametrize(
     ("path", "error", "words"),
     [("/gone.ics", NotFound, "not found"), ("/private.ics", AuthenticationRequired, "403"),
-     ("/page", ProtocolViolation, "not return a calendar")],
+     ("/page", ProtocolViolation, "is not a calendar .no BEGIN:VCALENDAR.")],
 )
 async def test_errors_are_typed_and_readable(
     server: tuple[str, Seen], path: str, error: type[Exception], words: str
