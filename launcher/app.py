@@ -1,8 +1,10 @@
 """Composition root of the desktop app: builds everything and owns the qasync loop.
 
 Start-up order matters for speed: the window is built from the local cache and painted
-before qasync, httpx or any provider module is imported; the network side is built
-right after the first paint and refreshes every account concurrently.
+before qasync, httpx or any provider module is imported. The month calendar (the
+costliest widget) and the details of the agenda's current meeting (whose link scan
+loads the link catalogue) are built right after that paint (``MainWindow.complete``);
+then the network side is built and refreshes every account concurrently.
 
 Quitting is two-phase (../shared/examples/qasync/two_phase_shutdown.py): the app's life
 ends when an asyncio Event is set (tray "Quit", SIGTERM, a second launch's "quit", or
@@ -11,27 +13,30 @@ the OS quitting Qt); async clean-up then runs in a second ``runner.run``.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import logging
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
+# The store before Qt: once PySide6 is imported, it reads the source of every module
+# imported after it (to see whether it uses PySide's __feature__ switches).
 from launcher import APP_ID, APP_NAME, __version__
 from launcher.store.accounts import AccountStore
 from launcher.store.cache import MeetingCache
 from launcher.store.db import Database, open_database
 from launcher.store.paths import Paths, instance_address, resolve_paths
+
+# isort: split
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
 from launcher.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -47,20 +52,19 @@ PROBE_ENV = "MEETING_LAUNCHER_STARTUP_PROBE"
 def tune_runtime() -> None:
     """Settle the interpreter for a responsive window, once start-up is done.
 
-    - The modules, Qt wrappers and widgets made at start-up live until exit; left in the
-      oldest generation they make every full collection walk them. Frozen, full
-      collections only see new objects.
-    - Large answers are parsed and the cache written in worker threads; a 1 ms GIL
-      switch interval (default 5 ms) hands the GIL back to the window sooner.
+    The modules, Qt wrappers and widgets made at start-up live until exit; left in the
+    oldest generation they make every full collection walk them. Frozen, full
+    collections only see new objects.
     """
     gc.collect()
     gc.freeze()
-    # sys.setswitchinterval(0.001)
 
 
 def _ask_running(address: str, message: dict[str, Any]) -> dict[str, Any] | None:
     """Ask a running window; a plain Unix socket where possible (no QtNetwork needed)."""
     if address.startswith("/"):
+        if not os.path.exists(address):  # nobody listens: no need to load sockets
+            return None
         from launcher.services.instance import send_command
 
         return send_command(address, message)
@@ -74,19 +78,52 @@ def _profile(demo: bool) -> Iterator[Paths]:
     if not demo:
         yield resolve_paths().ensure()
         return
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="meeting-launcher-demo-") as home:
         root = Path(home)
         yield Paths.under(root).ensure()
 
 
-def _parse(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="meeting-launcher", add_help=False)
-    parser.add_argument("--demo", action="store_true")
-    parser.add_argument("--debug", action="store_true")
-    parser.add_argument("--minimized", action="store_true")
-    parser.add_argument("--join", metavar="URL")
-    parser.add_argument("--join-clipboard", action="store_true")
-    return parser.parse_args(list(argv))
+@dataclasses.dataclass(frozen=True, slots=True)
+class WindowOptions:
+    """The window's command-line options (``__main__.wants_window`` picks them out)."""
+
+    demo: bool = False
+    debug: bool = False
+    minimized: bool = False
+    join: str | None = None
+    join_clipboard: bool = False
+
+
+_FLAGS = {"--demo": "demo", "--debug": "debug", "--minimized": "minimized",
+          "--join-clipboard": "join_clipboard"}
+
+
+def _parse(argv: Sequence[str]) -> WindowOptions:
+    """Read the window's options; anything else exits with status 2, as the CLI does.
+
+    Five options do not need argparse, whose import (with gettext) would come before the
+    first paint.
+    """
+    values: dict[str, Any] = {}
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in _FLAGS:
+            values[_FLAGS[arg]] = True
+        elif arg == "--join" and i + 1 < len(args):
+            values["join"] = args[i + 1]
+            i += 1
+        elif arg.startswith("--join="):
+            values["join"] = arg.partition("=")[2]
+        else:
+            print(f"meeting-launcher: {arg!r} is not an option of the window; run "
+                  "'meeting-launcher --help' for the commands", file=sys.stderr)
+            raise SystemExit(2)
+        i += 1
+    return WindowOptions(**values)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,7 +169,7 @@ def _start(
     db: Database,
     paths: Paths,
     address: str,
-    args: argparse.Namespace,
+    args: WindowOptions,
     started: float,
 ) -> int:
     """Paint the window from the database, then run the app until it quits."""
@@ -150,7 +187,7 @@ def _start(
     except Exception as exc:
         log.warning("cached meetings could not be read: %s", exc)
         cached = {}
-    window = MainWindow()
+    window = MainWindow(defer_month=True)
     window.set_accounts(names)
     if args.demo:
         window.pages.setCurrentIndex(1)
@@ -164,10 +201,13 @@ def _start(
         window.show()
     app.processEvents()  # the first paint, from the cache, before the network stack
     painted = time.perf_counter()
+    window.complete()  # the month calendar, which the first paint did without
     if os.environ.get(PROBE_ENV):
         heavy = [m for m in ("httpx", "qasync", "starlette") if m in sys.modules]
         print(f"first-paint {painted - started:.4f} rows {window.model.rowCount()} "
               f"loaded-before-paint {','.join(heavy) or 'none'}", flush=True)
+        app.processEvents()
+        print(f"complete {time.perf_counter() - started:.4f}", flush=True)
         window.close()
         return 0
 
@@ -188,7 +228,7 @@ def _run(
     server: InstanceServer,
     paths: Paths,
     db: Database,
-    args: argparse.Namespace,
+    args: WindowOptions,
 ) -> int:
     import asyncio
     import signal

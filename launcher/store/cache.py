@@ -8,17 +8,19 @@ the previous complete list or the new one, never a mix.
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import datetime as dt
 import json
 import logging
 import sqlite3
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launcher.core.models import AudioConference, Meeting, Provider, Role
 from launcher.store.db import Database, utc_text
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 log = logging.getLogger("launcher.cache")
 

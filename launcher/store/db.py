@@ -18,7 +18,6 @@ message for the user is added to :attr:`Database.notices`.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
@@ -28,10 +27,13 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from launcher.core.errors import ConfigError
 from launcher.store.paths import Paths
+
+if TYPE_CHECKING:  # the writer thread is started on the first write, after the first paint
+    import concurrent.futures
 
 log = logging.getLogger("launcher.db")
 
@@ -513,6 +515,8 @@ class Database:
             if self._closed:
                 raise ConfigError("The database is already closed; restart Meeting Launcher.")
             if self._writer is None:
+                import concurrent.futures
+
                 self._writer = concurrent.futures.ThreadPoolExecutor(
                     max_workers=1, thread_name_prefix="launcher-db"
                 )

@@ -1,15 +1,16 @@
-"""The one place that decides where files go (platformdirs, or ``MEETING_LAUNCHER_HOME``)."""
+"""The one place that decides where files go (platformdirs, or ``MEETING_LAUNCHER_HOME``).
+
+The window imports this before its first paint, so what only some paths need
+(platformdirs, tempfile) is imported where it is used.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
-import tempfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
-
-import platformdirs
 
 HOME_ENV = "MEETING_LAUNCHER_HOME"
 _APP = "meeting-launcher"
@@ -63,6 +64,8 @@ def resolve_paths(env: Mapping[str, str] | None = None) -> Paths:
     if home:
         root = Path(home).expanduser().absolute()
         return Paths.under(root)
+    import platformdirs
+
     return Paths(
         Path(platformdirs.user_config_dir(_APP, appauthor=False)),
         Path(platformdirs.user_data_dir(_APP, appauthor=False)),
@@ -82,12 +85,20 @@ def instance_address(
     """
     env = os.environ if env is None else env
     key = "demo" if demo or paths is None else str(paths.config)
-    digest = hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()
+    # A name, not a secret: CRC-32 tells a user's profiles apart (hashlib would load
+    # OpenSSL before the first paint).
+    digest = f"{zlib.crc32(key.encode('utf-8')):08x}"
     if os.name == "nt":
-        return f"meeting-launcher-{digest[:16]}"
-    runtime = env.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+        return f"meeting-launcher-{digest}"
+    runtime = env.get("XDG_RUNTIME_DIR") or _temp_dir()
     uid = os.getuid() if hasattr(os, "getuid") else 0
-    path = os.path.join(runtime, f"meeting-launcher-{uid}-{digest[:12]}.sock")
+    path = os.path.join(runtime, f"meeting-launcher-{uid}-{digest}.sock")
     if len(path) > 100:  # sun_path is 104-108 bytes
-        path = os.path.join(tempfile.gettempdir(), f"ml-{uid}-{digest[:12]}.sock")
+        path = os.path.join(_temp_dir(), f"ml-{uid}-{digest}.sock")
     return path
+
+
+def _temp_dir() -> str:
+    import tempfile
+
+    return tempfile.gettempdir()

@@ -33,6 +33,11 @@ class AgendaView(QListView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A viewport of our own: the first time Qt's own is asked for, PySide looks its
+        # plain QWidget* up among every widget class, creating all their enums (about
+        # 8 ms, before the first paint of an empty agenda).
+        self._canvas = QWidget(self)
+        self.setViewport(self._canvas)
         self._delegate = AgendaDelegate(self)
         self.setItemDelegate(self._delegate)
         self.setUniformItemSizes(False)  # day headings make some rows taller
@@ -147,7 +152,7 @@ class AgendaView(QListView):
         if model is not None and model.rowCount() > 0:
             super().paintEvent(event)
             return
-        painter = QPainter(self.viewport())
+        painter = QPainter(self._canvas)
         palette = self.palette()
         colour = mix(palette.color(QPalette.ColorRole.Text),
                      palette.color(QPalette.ColorRole.Base), 0.45)
@@ -159,7 +164,7 @@ class AgendaView(QListView):
         big = QFont(font)
         big.setPointSizeF(font.pointSizeF() * 1.25)
         big.setBold(True)
-        rect = self.viewport().rect()
+        rect = self._canvas.rect()
         mid = rect.center().y()
         painter.setPen(colour)
         painter.setFont(big)

@@ -1,11 +1,10 @@
-"""The app's SVG icons, loaded from package data with importlib.resources and cached."""
+"""The app's SVG icons, loaded from package data and cached."""
 
 from __future__ import annotations
 
 import atexit
 import contextlib
 import zlib
-from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
@@ -37,8 +36,19 @@ _extracted = contextlib.ExitStack()
 atexit.register(_extracted.close)
 
 
+#: The assets folder when the package is installed as files (it always is, but for zips).
+_ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
 def asset_path(*parts: str) -> Path:
     """Return a real filesystem path of a file under ``launcher/assets/``."""
+    path = _ASSETS.joinpath(*parts)
+    if path.is_file():
+        return path
+    # Imported from an archive: importlib.resources extracts the file (imported here,
+    # not at start-up, where it would cost a few milliseconds before the first paint).
+    from importlib import resources
+
     resource = resources.files("launcher").joinpath("assets", *parts)
     if isinstance(resource, Path):
         return resource

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -34,11 +35,13 @@ from launcher import APP_NAME
 from launcher.core.filters import EventFilter
 from launcher.core.models import Meeting, Provider
 from launcher.ui.agenda_view import AgendaView
-from launcher.ui.calendar_views import MonthView, WeekView
 from launcher.ui.details import DetailsPane
 from launcher.ui.icons import app_icon
 from launcher.ui.linkinfo import LinkInfo
 from launcher.ui.models import MeetingFilterProxy, MeetingListModel, meeting_key
+
+if TYPE_CHECKING:  # imported when first built: neither is needed for the first paint
+    from launcher.ui.calendar_views import MonthView, WeekView
 
 #: What a per-account status carries: (state, text shown).
 StatusRow = tuple[str, str]
@@ -110,7 +113,15 @@ class MainWindow(QMainWindow):
         *,
         clock: Callable[[], dt.datetime] = _now,
         tz: dt.tzinfo | None = None,
+        defer_month: bool = False,
     ) -> None:
+        """Build the window; *defer_month*: leave some of it to :meth:`complete`.
+
+        The app defers the month calendar (the costliest widget to build) and the details
+        of the agenda's current meeting (their link scan loads the link catalogue), so
+        that the first paint, the agenda from the cache, waits for neither; it calls
+        :meth:`complete` right after that paint.
+        """
         super().__init__(parent)
         self._clock = clock
         self._tz = tz
@@ -125,7 +136,9 @@ class MainWindow(QMainWindow):
 
         self.agenda = AgendaView(self)
         self.agenda.setModel(self.proxy)
-        self.month = MonthView(self.proxy, self)
+        self._month: MonthView | None = None
+        #: Until complete(): the details pane is left empty (see __init__).
+        self._holding_details = defer_month
         # The week view is built when first shown: it is not on screen at start-up and
         # building it would only delay the first paint.
         self._week: WeekView | None = None
@@ -147,6 +160,15 @@ class MainWindow(QMainWindow):
         self._tick.start()
         self._accounts_known = False
         self.set_accounts([])
+        if not defer_month:
+            self.complete()
+
+    def complete(self) -> None:
+        """Build what the first paint went without: the month calendar and the details."""
+        _ = self.month
+        if self._holding_details:
+            self._holding_details = False
+            self._on_agenda_current_meeting_changed(self.agenda.current_meeting())
 
     # ------------------------------------------------------------------ building
 
@@ -256,7 +278,7 @@ class MainWindow(QMainWindow):
         sidebar = QWidget(self)
         side = QVBoxLayout(sidebar)
         side.setContentsMargins(8, 8, 8, 8)
-        side.addWidget(self.month)
+        self._side = side  # the month calendar goes first, when built
         self.accounts_box = QVBoxLayout()
         heading = QLabel("Accounts")
         heading.setObjectName("heading")
@@ -347,7 +369,6 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.agenda.current_meeting_changed.connect(self._on_agenda_current_meeting_changed)
         self.agenda.meeting_activated.connect(self.join_requested)
-        self.month.day_selected.connect(self._on_month_day_selected)
         self.details.join_requested.connect(self.join_requested)
         self.details.join_with_requested.connect(self.join_with_requested)
         self.details.start_requested.connect(self.start_requested)
@@ -356,9 +377,23 @@ class MainWindow(QMainWindow):
         self.details.copied.connect(lambda text: self.show_message(text))
 
     @property
+    def month(self) -> MonthView:
+        """The month calendar in the sidebar (built on first use, or by :meth:`complete`)."""
+        if self._month is None:
+            from launcher.ui.calendar_views import MonthView
+
+            month = MonthView(self.proxy, self)
+            month.day_selected.connect(self._on_month_day_selected)
+            self._side.insertWidget(0, month)
+            self._month = month
+        return self._month
+
+    @property
     def week(self) -> WeekView:
         """The week view (built on first use)."""
         if self._week is None:
+            from launcher.ui.calendar_views import WeekView
+
             week = WeekView(self.proxy, self)
             week.day_selected.connect(self._on_week_day_selected)
             week.meeting_selected.connect(self._on_week_meeting_selected)
@@ -502,6 +537,8 @@ class MainWindow(QMainWindow):
         self.proxy.set_account(self.account_filter.currentData())
 
     def _on_agenda_current_meeting_changed(self, meeting: object) -> None:
+        if self._holding_details:  # complete() shows the then current meeting
+            return
         self.details.set_meeting(meeting if isinstance(meeting, Meeting) else None)
         if isinstance(meeting, Meeting) and meeting.start is not None:
             self._show_in_week(meeting.start.astimezone(self._tz).date(), meeting_key(meeting))

@@ -26,10 +26,17 @@ def started(
     messages: list[tuple[str, bool]] = []
 
     class Recorder(MainWindow):
-        def __init__(self) -> None:
-            super().__init__()
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
             self.messages = messages
+            self.built_at_first_paint: tuple[bool, bool] | None = None
             windows.append(self)
+
+        def paintEvent(self, event: Any) -> None:
+            if self.built_at_first_paint is None:  # (month calendar, details) built?
+                self.built_at_first_paint = (self._month is not None,
+                                             not self._holding_details)
+            super().paintEvent(event)
 
         def show_message(self, text: str, *, error: bool = False) -> None:
             messages.append((text, error))
@@ -60,6 +67,28 @@ def test_start_paints_the_coming_days_from_the_database(
     # "now" is a moment earlier than the app's); the rest of the cache follows the paint.
     assert " rows 9 " in line
     assert started[0].messages == []
+
+
+def test_the_first_paint_waits_for_neither_the_month_nor_the_details(
+    started: list[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = resolve_paths().ensure()
+    now = dt.datetime.now(dt.UTC)
+    with open_database(paths) as db:
+        AccountStore(db).add(Account("Rooms", Provider.WHEREBY, "https://api.whereby.dev/v1"))
+        MeetingCache(db).save_account_meetings("Rooms", now, [
+            Meeting("1", "Rooms", Provider.WHEREBY, "Standup", now + dt.timedelta(hours=1),
+                    None, join_url="https://whereby.com/standup")
+        ])
+    assert app_module.main([]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in out] == ["first-paint", "complete"]
+    window = started[0]
+    assert window.built_at_first_paint == (False, False)
+    # Right after the paint: the calendar is first in the sidebar, the details are shown.
+    assert window._month is not None and window._side.itemAt(0).widget() is window.month
+    assert window.details.meeting is not None
+    assert window.details.meeting == window.agenda.current_meeting()
 
 
 def test_start_shows_that_the_database_was_moved_aside(

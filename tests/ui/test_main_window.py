@@ -11,7 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from launcher.core.models import Meeting, Provider, Role
+from launcher.ui.calendar_views import MonthView
 from launcher.ui.main_window import MainWindow
+from launcher.ui.models import meeting_key
 
 pytestmark = pytest.mark.gui
 
@@ -350,6 +352,35 @@ def test_picking_a_day_in_the_month_selects_it_in_the_agenda(
     window.month.set_day(empty_day)
     qtbot.keyClick(calendar, Qt.Key.Key_Return)
     assert window.agenda.current_meeting() == meetings[4]  # "Board briefing", day 9
+
+
+def test_a_deferred_window_builds_the_month_and_the_details_when_completed(
+    qtbot: Any,
+) -> None:
+    win = MainWindow(clock=lambda: NOW, tz=UTC, defer_month=True)
+    qtbot.addWidget(win)
+    win.set_accounts(["Work", "Home"])
+    meetings = sample()
+    win.set_meetings(meetings)
+    win.show()
+    qtbot.waitExposed(win)
+    win.agenda.select_meeting(meeting_key(meetings[1]))
+    assert win.findChildren(MonthView) == []
+    assert win.details.meeting is None  # held back until complete()
+
+    win.complete()
+    [month] = win.findChildren(MonthView)
+    assert month is win.month and win._side.itemAt(0).widget() is month
+    assert win.details.meeting == meetings[1]
+    # From now on the details follow the agenda at once, and the month is wired up.
+    win.agenda.select_meeting(meeting_key(meetings[2]))
+    assert win.details.meeting == meetings[2]
+    month.set_day(at(2, 0).date())
+    month.calendar().setFocus()
+    qtbot.keyClick(month.calendar(), Qt.Key.Key_Return)
+    assert win.agenda.current_meeting() == meetings[3]
+    win.complete()  # twice is harmless
+    assert win.findChildren(MonthView) == [month]
 
 
 def test_today_action_goes_back_to_today(window: MainWindow) -> None:
