@@ -1,5 +1,7 @@
-"""The ICS reader's two shortcuts give exactly what the libraries give without them.
+"""The ICS reader's shortcuts give exactly what the libraries give without them.
 
+* ``_unfolded`` unfolds and splits a calendar with string replacement where icalendar's
+  regular expressions would do the same: its lines must equal icalendar's for any text.
 * ``_ContentLine`` hands icalendar only the head of a content line: its ``raw_parts``
   must equal icalendar's own for any line, errors included.
 * One-off events skip recurring-ical-events: :func:`expand` must give the same meetings
@@ -16,9 +18,16 @@ import icalendar
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from icalendar.parser import Contentline
+from icalendar.parser import Contentline, Contentlines
 
-from launcher.providers.ics.protocol import _ContentLine, _value_colon, expand, read_ics
+from launcher.providers.ics.protocol import (
+    _content_lines,
+    _ContentLine,
+    _unfolded,
+    _value_colon,
+    expand,
+    read_ics,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "ics"
 UTC = dt.UTC
@@ -30,6 +39,36 @@ def _parts_or_error(line: Contentline) -> object:
         return line.raw_parts()
     except ValueError as exc:
         return ("ValueError", str(exc))
+
+
+# Texts built from line breaks, folds and blank lines in every combination.
+_BREAKS = st.lists(
+    st.sampled_from(["\r", "\n", "\r\n", " ", "\t", "a", "X:", "é", "\r\n ", "\n\t"]),
+    max_size=40,
+).map("".join)
+
+
+@given(_BREAKS)
+@example("BEGIN:VCALENDAR\r\nX:a\r\n b\r\n\tc\r\nEND:VCALENDAR\r\n")
+@example("A:1\r\r\n b\n\n c\n\r\n\td")
+@example("A:1\r\n \r\n b")
+@example("\n \n x\r\n\t\r\n\ty")
+def test_unfolding_gives_icalendars_lines(text: str) -> None:
+    reference = [str(line) for line in Contentlines.from_ical(text)]
+    pieces = _unfolded(text)
+    if pieces is not None:  # None: the text goes to icalendar itself
+        assert [p for p in pieces if p] + [""] == reference
+    lines = _content_lines(text)
+    assert [str(line) for line in lines] == reference
+    assert all(isinstance(line, _ContentLine) for line in lines[:-1])
+
+
+def test_plain_folded_text_takes_the_shortcut() -> None:
+    text = "BEGIN:VCALENDAR\r\nDESCRIPTION:a long\r\n  line\r\nEND:VCALENDAR\r\n"
+    assert _unfolded(text) == ["BEGIN:VCALENDAR", "DESCRIPTION:a long line",
+                               "END:VCALENDAR", ""]
+    assert _unfolded(text.replace("\r\n", "\n")) is not None
+    assert _unfolded("A:1\r\n\r\nB:2") is None  # a blank line: icalendar's own reading
 
 
 # Lines built from the characters that matter to the split, and from real-looking pieces.
