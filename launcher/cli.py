@@ -554,7 +554,8 @@ async def cmd_accounts(args: argparse.Namespace, ctx: Context, out: Output) -> i
         if out.as_json:
             out.json({"removed": account.name})
         else:
-            out.line(f"Removed {account.name!r}, its saved sign-in and its cached meetings.")
+            out.line(f"Removed {account.name!r}, its saved sign-in, remembered passcodes and "
+                     "cached meetings.")
         return EXIT_OK
     if args.accounts_command == "edit":
         if args.name is None and args.base_url is None:

@@ -39,6 +39,23 @@ Backend = Literal["auto", "keyring", "file"]
 PASSCODE_PREFIX = "passcode:"
 #: The file backend keeps remembered passcodes under this reserved key.
 _PASSCODES = "\x00passcodes"
+#: A remembered passcode is kept per meeting occurrence, under the key of
+#: ``core.agenda.reminder_key``: the account's name, this separator, the rest.
+_KEY_SEPARATOR = "\x1f"
+#: With a keyring, the meeting keys of an account's remembered passcodes (not secrets)
+#: are listed under ``<account>:<this>``: a keyring cannot be searched, and removing or
+#: renaming the account must find them.
+_PASSCODE_INDEX = "passcode_keys"
+
+
+def _account_of(meeting_key: str) -> str | None:
+    account, sep, _ = meeting_key.partition(_KEY_SEPARATOR)
+    return account if sep else None
+
+
+def _renamed(meeting_key: str, old: str, new: str) -> str:
+    """Return *meeting_key* of account *old* as the same meeting's key under *new*."""
+    return new + meeting_key[len(old):]
 
 
 class SecretStore:
@@ -139,7 +156,10 @@ class SecretStore:
         return {k: v for k, v in stored.items() if k in KINDS and isinstance(v, str)}
 
     def rename_account(self, old: str, new: str) -> None:
-        """Move every secret of account *old* to account *new* (which loses any of its own)."""
+        """Move every secret of account *old* to account *new* (which loses any of its own).
+
+        The passcodes remembered for *old*'s meetings follow them to their new keys.
+        """
         if old == new:
             return
         if self._keyring is not None:
@@ -148,17 +168,30 @@ class SecretStore:
             for kind in KINDS:
                 with contextlib.suppress(Exception):
                     self._keyring.delete_password(SERVICE, f"{old}:{kind}")
+            for key in self._passcode_index(old):
+                value = self.get_passcode(key)
+                if value is not None:
+                    self.set_passcode(_renamed(key, old, new), value)
+                self.delete_passcode(key)
             return
         data = self._read_file()
         moved = data.pop(old, None)
         data.pop(new, None)
         if moved:
             data[new] = moved
+        passcodes = data.get(_PASSCODES, {})
+        for key in [k for k in passcodes if _account_of(k) == old]:
+            passcodes[_renamed(key, old, new)] = passcodes.pop(key)
         self._write_file(data)
 
     def set_passcode(self, meeting_key: str, value: str) -> None:
         """Remember the passcode of one meeting (the user ticked "remember")."""
         if self._keyring is not None:
+            account = _account_of(meeting_key)
+            if account is not None:  # listed first: a listed key without a value is harmless
+                keys = self._passcode_index(account)
+                if meeting_key not in keys:
+                    self._set_passcode_index(account, [*keys, meeting_key])
             self._keyring.set_password(SERVICE, f"{PASSCODE_PREFIX}{meeting_key}", value)
             return
         data = self._read_file()
@@ -178,21 +211,52 @@ class SecretStore:
         if self._keyring is not None:
             with contextlib.suppress(Exception):
                 self._keyring.delete_password(SERVICE, f"{PASSCODE_PREFIX}{meeting_key}")
+            account = _account_of(meeting_key)
+            if account is not None:
+                keys = self._passcode_index(account)
+                if meeting_key in keys:
+                    self._set_passcode_index(account, [k for k in keys if k != meeting_key])
             return
         data = self._read_file()
         if data.get(_PASSCODES, {}).pop(meeting_key, None) is not None:
             self._write_file(data)
 
     def delete_account(self, account: str) -> None:
-        """Remove every secret of *account*."""
+        """Remove every secret of *account*, and the passcodes remembered for its meetings."""
         if self._keyring is not None:
             for kind in KINDS:
                 with contextlib.suppress(Exception):
                     self._keyring.delete_password(SERVICE, f"{account}:{kind}")
+            for key in self._passcode_index(account):
+                self.delete_passcode(key)
             return
         data = self._read_file()
-        if data.pop(account, None) is not None:
+        passcodes = data.get(_PASSCODES, {})
+        mine = [k for k in passcodes if _account_of(k) == account]
+        for key in mine:
+            del passcodes[key]
+        if data.pop(account, None) is not None or mine:
             self._write_file(data)
+
+    def _passcode_index(self, account: str) -> list[str]:
+        """Return the meeting keys of *account*'s remembered passcodes (keyring backend)."""
+        assert self._keyring is not None
+        try:
+            raw = self._keyring.get_password(SERVICE, f"{account}:{_PASSCODE_INDEX}")
+            keys = json.loads(raw) if raw else []
+        except Exception:  # unreadable: nothing to find (the passcodes stay as they were)
+            log.warning("the list of remembered passcodes of %r could not be read", account)
+            return []
+        return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+
+    def _set_passcode_index(self, account: str, keys: list[str]) -> None:
+        assert self._keyring is not None
+        name = f"{account}:{_PASSCODE_INDEX}"
+        if keys:
+            self._keyring.set_password(SERVICE, name, json.dumps(keys))
+        else:
+            with contextlib.suppress(Exception):
+                self._keyring.delete_password(SERVICE, name)
 
     def _read_file(self) -> dict[str, dict[str, str]]:
         try:

@@ -494,8 +494,9 @@ class EditAccountDialog(QDialog):
         self._taken = {n.casefold() for n in taken if n != account.name}
         self._field = "discovery_url" if account.provider is Provider.SKYPE else "base_url"
         hint = QLabel(
-            f"{account.provider.label} account. Its saved sign-in and cached meetings move "
-            "with a new name. After a new address, sign in again if the account says so.",
+            f"{account.provider.label} account. Its saved sign-in, remembered passcodes and "
+            "cached meetings move with a new name. After a new address, sign in again if the "
+            "account says so.",
             self,
         )
         hint.setWordWrap(True)

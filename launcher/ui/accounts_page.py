@@ -180,7 +180,8 @@ class AccountsPage(QWidget):
         self.empty = QLabel("No accounts yet. Add one to see its meetings.", self)
         self.empty.setObjectName("empty")
         hint = QLabel(
-            "Removing an account also removes its saved sign-in and its cached meetings.",
+            "Removing an account also removes its saved sign-in, the passcodes remembered for "
+            "its meetings and its cached meetings.",
             self,
         )
         hint.setObjectName("hint")

@@ -1088,9 +1088,9 @@ class AppController(QObject):
         box.setWindowTitle("Remove account")
         box.setText(f"Remove the {account.provider.label} account “{name}”?")
         box.setInformativeText(
-            "Its saved sign-in (tokens, keys, password) and its cached meetings are removed "
-            f"from this computer too. Your {account.provider.label} account itself is not "
-            "changed."
+            "Its saved sign-in (tokens, keys, password), the passcodes remembered for its "
+            "meetings and its cached meetings are removed from this computer too. Your "
+            f"{account.provider.label} account itself is not changed."
         )
         remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
         remove.setObjectName("remove")
@@ -1109,7 +1109,9 @@ class AppController(QObject):
         except LauncherError as exc:
             self.window.show_message(str(exc), error=True)
             return
-        self.window.show_message(f"Removed “{name}”, its saved sign-in and cached meetings.")
+        self.window.show_message(
+            f"Removed “{name}”, its saved sign-in, remembered passcodes and cached meetings."
+        )
         self.accounts_changed()
 
     def _on_demo_requested(self) -> None:

@@ -505,9 +505,12 @@ async def test_remove_takes_secrets_and_cached_meetings(
     async with env(tmp_path, sandbox) as e:
         await e.service.add(joinme_form(e.base, token="demo-joinme-token"))
         e.cache.save({"JM": CachedAccount((), dt.datetime.now(dt.UTC))})
+        e.ctx.secrets.set_passcode("JM\x1fm-1\x1f2030-03-04T09:00:00+00:00", "162953")
+        assert "162953" in e.stored_text()
         removed = e.service.remove("JM")
         assert removed.name == "JM" and e.names() == []
         assert "demo-joinme-token" not in e.stored_text()
+        assert "162953" not in e.stored_text()  # the passcode remembered for its meeting
         assert e.cache.load() == {}
         with pytest.raises(ConfigError):
             e.service.remove("JM")

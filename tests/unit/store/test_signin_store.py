@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from launcher.core.agenda import reminder_key as meeting_key  # the window's meeting key
 from launcher.core.errors import ConfigError, InvalidInput
-from launcher.core.models import Account, Provider
+from launcher.core.models import Account, Meeting, Provider
 from launcher.store.accounts import AccountStore
 from launcher.store.db import Database
 from launcher.store.secrets import SecretStore, format_expiry
@@ -99,6 +100,57 @@ def test_rename_moves_every_secret(store: SecretStore) -> None:
     assert store.all_secrets("New") == {"token": "t-1", "relay_token": "r-1"}
     store.rename_account("Missing", "Other")
     assert store.all_secrets("Other") == {}
+
+
+def _key(account: str, mid: str) -> str:
+    """The key a remembered passcode is kept under: the window's key of the meeting."""
+    start = dt.datetime(2030, 3, 4, 9, 0, tzinfo=dt.UTC)
+    return meeting_key(Meeting(mid, account, Provider.BLUEJEANS, "M", start, None))
+
+
+def test_removing_an_account_forgets_the_passcodes_of_its_meetings(store: SecretStore) -> None:
+    store.replace_account("Work", {"token": "t-1"})
+    store.set_passcode(_key("Work", "1"), "1629")
+    store.set_passcode(_key("Work", "2"), "2740")
+    store.set_passcode(_key("Work", "2"), "2741")  # remembered again: one entry
+    store.set_passcode(_key("Work team", "1"), "3851")  # a name that starts the same
+    store.set_passcode("no-account-key", "4962")
+    store.delete_account("Work")
+    assert store.get_passcode(_key("Work", "1")) is None
+    assert store.get_passcode(_key("Work", "2")) is None
+    assert store.get_passcode(_key("Work team", "1")) == "3851"
+    assert store.get_passcode("no-account-key") == "4962"
+    assert store.all_secrets("Work") == {}
+    store.delete_account("Work")  # nothing left: no error
+
+
+def test_renaming_an_account_moves_the_passcodes_of_its_meetings(store: SecretStore) -> None:
+    store.set_passcode(_key("Old", "1"), "1629")
+    store.set_passcode(_key("Old", "2"), "2740")
+    store.delete_passcode(_key("Old", "2"))
+    store.set_passcode(_key("Other", "1"), "3851")
+    store.rename_account("Old", "New")
+    assert store.get_passcode(_key("New", "1")) == "1629"
+    assert store.get_passcode(_key("Old", "1")) is None
+    assert store.get_passcode(_key("New", "2")) is None
+    assert store.get_passcode(_key("Other", "1")) == "3851"
+    store.delete_account("New")  # and they are found under the new name
+    assert store.get_passcode(_key("New", "1")) is None
+
+
+def test_no_passcode_is_left_in_the_keyring_after_removal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory = _Memory()
+    monkeypatch.setattr("launcher.store.secrets._system_keyring", lambda: memory)
+    store = SecretStore(tmp_path / "secrets.json")
+    store.replace_account("Work", {"token": "t-1"})
+    for mid in "123":
+        store.set_passcode(_key("Work", mid), f"16{mid}9")
+    store.rename_account("Work", "Office")
+    store.delete_account("Office")
+    assert memory.data == {}
+    assert not (tmp_path / "secrets.json").exists()
 
 
 def test_file_replace_is_one_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
