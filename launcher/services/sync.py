@@ -162,7 +162,16 @@ def failed_sync(status: AccountStatus, since: dt.datetime | None) -> AccountSync
     )
 
 
-Listener = Callable[[tuple[Meeting, ...], dict[str, AccountSync]], None]
+def _merged(meetings: list[Meeting]) -> tuple[Meeting, ...]:
+    """Merge duplicates and sort by start (pure: runs in a worker thread as well)."""
+    merged = merge_duplicates(meetings)
+    merged.sort(key=Meeting.sort_key)
+    return tuple(merged)
+
+
+#: Called with the accounts' states after every change; the merged meetings are read
+#: from :attr:`SyncService.meetings` when they are needed (merged once per change).
+Listener = Callable[[dict[str, AccountSync]], None]
 
 
 class SyncService:
@@ -171,6 +180,11 @@ class SyncService:
     Each account's result replaces that account's meetings as soon as it arrives; a
     failed account keeps its last good meetings and says why. Listeners are called on
     every change (from the event loop thread).
+
+    Merging thousands of meetings takes about 10 ms of the event loop, so the merged
+    list is built when first read after a change, not for every account that answers;
+    an account that answers with exactly the meetings it had keeps them (the same
+    objects), and the merged list stays the same tuple.
     """
 
     def __init__(
@@ -192,6 +206,8 @@ class SyncService:
         self._by_account: dict[str, CachedAccount] = {}
         self._status: dict[str, AccountSync] = {}
         self._listeners: list[Listener] = []
+        self._merged: tuple[Meeting, ...] | None = None  # None: to be merged again
+        self._generation = 0  # counts changes, so a merge made beside the loop can tell
 
     @property
     def cache(self) -> MeetingCache:
@@ -199,17 +215,51 @@ class SyncService:
         return self._cache
 
     def subscribe(self, listener: Listener) -> None:
-        """Call *listener* with (meetings, statuses) after every change."""
+        """Call *listener* with the statuses after every change."""
         self._listeners.append(listener)
 
     @property
     def meetings(self) -> tuple[Meeting, ...]:
-        """Every meeting of every account and the saved links, duplicates merged, by start."""
+        """Every meeting of every account and the saved links, duplicates merged, by start.
+
+        The same tuple until the meetings change.
+        """
+        if self._merged is None:
+            self._merged = _merged(self._every())
+        return self._merged
+
+    async def merged_meetings(self) -> tuple[Meeting, ...]:
+        """:attr:`meetings`, merged in a worker thread when they must be merged again.
+
+        Merging thousands of meetings is pure Python: beside the event loop it gives the
+        GIL back every few milliseconds, where on the loop it would hold up the window
+        for all of its 10 ms or so.
+        """
+        while self._merged is None:
+            generation = self._generation
+            merged = await asyncio.to_thread(_merged, self._every())
+            if generation == self._generation:  # no change while it was merged
+                self._merged = merged
+        return self._merged
+
+    def _every(self) -> list[Meeting]:
         every = [m for entry in self._by_account.values() for m in entry.meetings]
         every += self._local
-        merged = merge_duplicates(every)
-        merged.sort(key=Meeting.sort_key)
-        return tuple(merged)
+        return every
+
+    def _changed(self) -> None:
+        self._merged = None
+        self._generation += 1
+
+    def _set_local(self, local: tuple[Meeting, ...]) -> None:
+        if local != self._local:
+            self._local = local
+            self._changed()
+
+    def _keep_accounts(self, names: set[str]) -> None:
+        if any(n not in names for n in self._by_account):
+            self._by_account = {n: e for n, e in self._by_account.items() if n in names}
+            self._changed()
 
     def _read_local(self) -> tuple[Meeting, ...]:
         if not self._include_local:
@@ -222,7 +272,7 @@ class SyncService:
 
     async def reload_local(self) -> None:
         """Read the saved links again (after one was added or removed) and tell listeners."""
-        self._local = await asyncio.to_thread(self._read_local)
+        self._set_local(await asyncio.to_thread(self._read_local))
         self._emit()
 
     @property
@@ -236,6 +286,7 @@ class SyncService:
         cached = self._cache.load()
         self._local = self._read_local()
         self._by_account = {n: e for n, e in cached.items() if n in names}
+        self._changed()
         self._status = {
             a.name: AccountSync(
                 a.name,
@@ -250,7 +301,7 @@ class SyncService:
     async def refresh(self, accounts: Sequence[Account]) -> None:
         """Fetch every account concurrently; update as each one answers."""
         names = {a.name for a in accounts}
-        self._by_account = {n: e for n, e in self._by_account.items() if n in names}
+        self._keep_accounts(names)
         for account in accounts:
             previous = self._status.get(account.name)
             self._status[account.name] = AccountSync(
@@ -260,7 +311,7 @@ class SyncService:
                 previous.since if previous else None,
             )
         self._status = {n: s for n, s in self._status.items() if n in names}
-        self._local = await asyncio.to_thread(self._read_local)
+        self._set_local(await asyncio.to_thread(self._read_local))
         self._emit()
         now = self._clock()
         start, end = now - SYNC_BACK, now + self._window
@@ -285,7 +336,12 @@ class SyncService:
         name = status.account
         previous = self._by_account.get(name)
         if status.ok:
-            self._by_account[name] = CachedAccount(tuple(meetings), now)
+            fetched = tuple(meetings)
+            if previous is not None and previous.meetings == fetched:
+                fetched = previous.meetings  # nothing changed: the merged list stands
+            else:
+                self._changed()
+            self._by_account[name] = CachedAccount(fetched, now)
             self._status[name] = AccountSync(name, status.provider, SyncState.UP_TO_DATE, now)
         else:
             self._status[name] = failed_sync(status, previous.fetched_at if previous else None)
@@ -316,10 +372,9 @@ class SyncService:
             log.warning("could not write the meeting cache: %s", exc)
 
     def _emit(self) -> None:
-        meetings = self.meetings
         statuses = self.statuses
         for listener in list(self._listeners):
-            listener(meetings, statuses)
+            listener(statuses)
 
 
 # ---------------------------------------------------------------- one sync, for the CLI

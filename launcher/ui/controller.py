@@ -110,7 +110,8 @@ class AppController(QObject):
         self.runner = TaskRunner(self._on_task_error)
         self._quit = asyncio.Event()
         self._closed = False
-        self._pending_meetings: tuple[Meeting, ...] | None = None
+        self._meetings_changed = False  # the sync has news the window has not shown
+        self._merging = False  # a task is merging them beside the loop (during a sync)
         self._sync_problem: str | None = None
         self._notices_shown = 0
         self._update_timer = QTimer(self)
@@ -416,29 +417,46 @@ class AppController(QObject):
         self._sync_problem = " ".join(lines)
         self.window.show_message(self._sync_problem, error=True)
 
-    def _on_sync_changed(
-        self, meetings: tuple[Meeting, ...], statuses: Mapping[str, AccountSync]
-    ) -> None:
+    def _on_sync_changed(self, statuses: Mapping[str, AccountSync]) -> None:
         self.window.set_statuses(
             {name: (s.state.value, s.describe()) for name, s in statuses.items()}
         )
         if self._settings_dialog is not None:
             self._update_accounts_model()
         # Accounts often answer within a few milliseconds of each other: show their
-        # meetings together, so thousands of rows are laid out once, not once each.
-        self._pending_meetings = meetings
+        # meetings together, so thousands of rows are merged and laid out once, not once
+        # each (the sync merges them when they are read).
+        self._meetings_changed = True
         if not self._syncing:
-            self._on_update_timer_timeout()
+            self._show_meetings_now()
         elif not self._update_timer.isActive():
             self._update_timer.start()
 
     def _on_update_timer_timeout(self) -> None:
-        meetings = self._pending_meetings
-        if meetings is None:
+        """Show what a sync brought so far, merged beside the event loop."""
+        if self._meetings_changed and not self._merging and not self._closed:
+            self._merging = True
+            self.spawn(self._show_merged())
+
+    async def _show_merged(self) -> None:
+        try:
+            while self._meetings_changed and not self._closed:
+                self._meetings_changed = False
+                self._show_meetings(await self.sync.merged_meetings())
+        finally:
+            self._merging = False
+
+    def _show_meetings_now(self) -> None:
+        """Show the sync's meetings at once (after a change the user made, say)."""
+        if self._meetings_changed:
+            self._meetings_changed = False
+            self._show_meetings(self.sync.meetings)
+
+    def _show_meetings(self, meetings: tuple[Meeting, ...]) -> None:
+        if meetings is self._last_meetings:  # e.g. every account answered as before
             return
-        self._pending_meetings = None
         self._last_meetings = meetings
-        self.window.set_meetings(meetings)
+        self.window.set_meetings(meetings, ordered=True)  # the sync sorts its merged list
         # The tray a few ms later, in its own turn of the event loop: two short pauses
         # with frames painted between them, not one long one.
         QTimer.singleShot(5, lambda: self._update_tray(meetings))
@@ -876,7 +894,7 @@ class AppController(QObject):
             return
         # The sync holds the saved links (services.local): read them again, then show it.
         await self.sync.reload_local()
-        self._on_update_timer_timeout()
+        self._show_meetings_now()
         if reveal:
             self.show_window()
         self.window.select_meeting(as_meeting(saved))
@@ -890,7 +908,7 @@ class AppController(QObject):
             self.window.show_message(f"The saved link could not be deleted: {exc}", error=True)
             return
         await self.sync.reload_local()
-        self._on_update_timer_timeout()
+        self._show_meetings_now()
         self.window.show_message(f"Deleted “{meeting.title}”.")
 
     def _on_adhoc_requested(self) -> None:

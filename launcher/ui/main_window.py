@@ -429,12 +429,15 @@ class MainWindow(QMainWindow):
         self.account_filter.setCurrentIndex(max(index, 0))
         self.account_filter.blockSignals(False)
 
-    def set_meetings(self, meetings: Sequence[Meeting]) -> None:
-        """Replace the meetings shown, keeping the selection when it still exists."""
+    def set_meetings(self, meetings: Sequence[Meeting], *, ordered: bool = False) -> None:
+        """Replace the meetings shown, keeping the selection when it still exists.
+
+        *ordered*: already sorted by ``Meeting.sort_key`` (see ``MeetingListModel``).
+        """
         selected = self.details.meeting
         key = meeting_key(selected) if selected is not None else None
         self.model.set_now(self._clock())
-        self.model.set_meetings(meetings)
+        self.model.set_meetings(meetings, ordered=ordered)
         if key is not None and self.model.row_of(key) is not None:
             row = self.model.row_of(key)
             assert row is not None

@@ -234,9 +234,16 @@ class MeetingListModel(QAbstractListModel):
         """Return all meetings, in agenda order (a copy)."""
         return list(self._meetings)
 
-    def set_meetings(self, meetings: Sequence[Meeting]) -> None:
-        """Replace every meeting (the list is sorted into agenda order)."""
-        ordered = sorted(meetings, key=Meeting.sort_key)
+    def set_meetings(self, meetings: Sequence[Meeting], *, ordered: bool = False) -> None:
+        """Replace every meeting; sorted into agenda order unless already *ordered*.
+
+        *ordered*: the caller vouches that *meetings* are sorted by ``Meeting.sort_key``
+        (the sync's merged list is), which spares sorting thousands of meetings again.
+        """
+        ordered_list = list(meetings) if ordered else sorted(meetings, key=Meeting.sort_key)
+        self._replace(ordered_list)
+
+    def _replace(self, ordered: list[Meeting]) -> None:
         self.beginResetModel()
         self._meetings = ordered
         dated = len(ordered)

@@ -63,7 +63,7 @@ async def test_refresh_shows_calendar_events_saved_links_and_merges_them(tmp_pat
         e.local.add("Lunch", "https://meet.example/lunch", NOW + dt.timedelta(hours=1))
         sync = SyncService(e.ctx, e.cache, clock=lambda: NOW)
         seen: list[tuple[Meeting, ...]] = []
-        sync.subscribe(lambda meetings, _: seen.append(meetings))
+        sync.subscribe(lambda _: seen.append(sync.meetings))
         sync.load_cache([account])
         assert [m.title for m in sync.meetings] == ["Lunch", "My copy"]  # no network needed
         await sync.refresh([account])
@@ -83,6 +83,49 @@ async def test_refresh_shows_calendar_events_saved_links_and_merges_them(tmp_pat
         e.local.add("Later", "https://meet.example/later", NOW + dt.timedelta(days=2))
         await sync.reload_local()
         assert "Later" in [m.title for m in seen[-1]]
+
+
+async def test_the_merged_list_is_built_once_per_change_and_kept_when_nothing_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from launcher.services import sync as sync_module
+
+    merges: list[int] = []
+    real_merge = sync_module.merge_duplicates
+
+    def counting(meetings: list[Meeting]) -> list[Meeting]:
+        merges.append(len(meetings))
+        return real_merge(meetings)
+
+    monkeypatch.setattr(sync_module, "merge_duplicates", counting)
+    calendar = tmp_path / "team.ics"
+    calendar.write_bytes((DATA / "timezones.ics").read_bytes())
+    async with env(tmp_path) as e:
+        first = await add_ics(e, "Cal A")
+        second = await e.signin.add(AccountForm(Provider.ICS, "Cal B", base_url=calendar.as_uri(),
+                                                username="me@example.test"))
+        sync = SyncService(e.ctx, e.cache, clock=lambda: NOW, include_local=False)
+        told: list[dict[str, object]] = []
+        sync.subscribe(lambda statuses: told.append(dict(statuses)))
+        await sync.refresh([first, second])
+        assert len(told) == 3  # syncing, then each calendar as it answers
+        assert merges == []  # nobody read the meetings yet: nothing merged
+        shown = sync.meetings
+        assert shown and sync.meetings is shown and len(merges) == 1
+        assert list(shown) == sorted(shown, key=Meeting.sort_key)  # the window relies on it
+        assert await sync.merged_meetings() is shown and len(merges) == 1
+
+        await sync.refresh([first, second])  # both answer as before
+        assert sync.statuses["Cal B"].state is SyncState.UP_TO_DATE
+        assert sync.meetings is shown and len(merges) == 1
+
+        text = calendar.read_text(encoding="utf-8")
+        assert "SUMMARY:" in text
+        calendar.write_text(text.replace("SUMMARY:", "SUMMARY:Moved: ", 1), encoding="utf-8")
+        await sync.refresh([first, second])
+        changed = sync.meetings
+        assert changed is not shown and len(merges) == 2
+        assert any(m.title.startswith("Moved: ") for m in changed)
 
 
 async def test_two_calendars_with_the_same_events_show_once(tmp_path: Path) -> None:

@@ -213,6 +213,31 @@ async def test_refresh_fills_the_window_with_the_four_demo_accounts(
         await wait_for(lambda: set(app.controller.sync.cache.load()) == DEMO_ACCOUNTS)
 
 
+async def test_a_refresh_that_brings_nothing_new_leaves_the_window_alone(
+    qtbot: Any, qloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with demo(tmp_path, qtbot, monkeypatch) as app:
+        await app.synced()
+        await wait_for(lambda: SyncState.SYNCING not in app.statuses().values()
+                       and app.controller.runner.active == 0)
+        shown: list[int] = []
+        real = app.window.set_meetings
+
+        def counting(meetings: Any, **options: Any) -> None:
+            shown.append(len(meetings))
+            real(meetings, **options)
+
+        monkeypatch.setattr(app.window, "set_meetings", counting)
+        before = app.controller.sync.meetings
+        await app.controller.refresh_now()
+        assert all(s is SyncState.UP_TO_DATE for s in app.statuses().values())
+        assert app.controller.sync.meetings is before  # every account answered as before
+        assert shown == []  # so thousands of rows are not laid out again
+        app.sandbox.state.bulk("whereby", 1)
+        await app.controller.refresh_now()
+        await wait_for(lambda: shown == [len(before) + 1] == [app.window.model.rowCount()])
+
+
 async def test_the_tray_menu_gets_the_meetings(
     qtbot: Any, qloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

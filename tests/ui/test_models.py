@@ -132,6 +132,27 @@ def test_rows_are_sorted_by_start_with_timeless_last(
     assert dated == sorted(dated) and starts[-2:] == [None, None]
 
 
+def test_an_ordered_list_is_not_sorted_again(
+    source: MeetingListModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meetings = source.meetings()
+    keys: list[Meeting] = []
+    real = Meeting.sort_key
+
+    def counting(meeting: Meeting) -> tuple[bool, dt.datetime, str, str]:
+        keys.append(meeting)
+        return real(meeting)
+
+    monkeypatch.setattr(Meeting, "sort_key", counting)
+    source.set_meetings(list(reversed(meetings)))
+    assert source.meetings() == meetings  # sorted into agenda order
+    sorting = len(keys)
+    keys.clear()
+    source.set_meetings(meetings, ordered=True)  # the caller vouches for the order
+    assert source.meetings() == meetings
+    assert sorting - len(keys) == len(meetings)  # one key per meeting fewer: no sort
+
+
 def test_sort_call_keeps_agenda_order(proxy: MeetingFilterProxy) -> None:
     before = titles(proxy)
     proxy.sort(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -19,6 +20,8 @@ log = logging.getLogger("launcher.providers.whereby")
 
 #: Stop following cursors after this many pages: a server bug must not loop forever.
 MAX_PAGES = 10_000
+#: Fewer rooms than this are mapped to meetings on the event loop (a thread costs more).
+_ROOMS_ON_LOOP = 100
 
 
 def _utcnow() -> dt.datetime:
@@ -146,8 +149,17 @@ class WherebyClient:
         URLs) and filtered here.
         """
         rooms = await self.list_rooms(host_url=True, viewer_url=True)
-        meetings = [p.room_to_meeting(room, self._account.name) for room in rooms]
-        return p.overlapping(meetings, start, end)
+        account = self._account.name
+
+        def to_meetings() -> list[Meeting]:
+            meetings = [p.room_to_meeting(room, account) for room in rooms]
+            return p.overlapping(meetings, start, end)
+
+        if len(rooms) < _ROOMS_ON_LOOP:
+            return to_meetings()
+        # A thousand rooms take milliseconds to map: beside the event loop, as the
+        # large answers of the other services are parsed (providers.http.parse_off_loop).
+        return await asyncio.to_thread(to_meetings)
 
 
 if TYPE_CHECKING:
