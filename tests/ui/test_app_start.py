@@ -50,17 +50,19 @@ def started(
         window.deleteLater()
 
 
+def cache_rooms(meetings: list[Meeting], fetched: dt.datetime) -> None:
+    """A Whereby account "Rooms" with *meetings* in the profile's cache."""
+    with open_database(resolve_paths().ensure()) as db:
+        AccountStore(db).add(Account("Rooms", Provider.WHEREBY, "https://api.whereby.dev/v1"))
+        MeetingCache(db).save_account_meetings("Rooms", fetched, meetings)
+
+
 def test_start_paints_the_coming_days_from_the_database(
     started: list[Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    paths = resolve_paths().ensure()
     now = dt.datetime.now(dt.UTC)
-    with open_database(paths) as db:
-        AccountStore(db).add(Account("Rooms", Provider.WHEREBY, "https://api.whereby.dev/v1"))
-        MeetingCache(db).save_account_meetings("Rooms", now, [
-            Meeting(str(d), "Rooms", Provider.WHEREBY, f"Day {d}", now + dt.timedelta(days=d),
-                    None) for d in range(30)
-        ])
+    cache_rooms([Meeting(str(d), "Rooms", Provider.WHEREBY, f"Day {d}",
+                         now + dt.timedelta(days=d), None) for d in range(30)], now)
     assert app_module.main([]) == 0
     line = capsys.readouterr().out
     # The window's first query: from a day ago to 8 days ahead (d = 0..8, as the test's
@@ -72,14 +74,9 @@ def test_start_paints_the_coming_days_from_the_database(
 def test_the_first_paint_waits_for_neither_the_month_nor_the_details(
     started: list[Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    paths = resolve_paths().ensure()
     now = dt.datetime.now(dt.UTC)
-    with open_database(paths) as db:
-        AccountStore(db).add(Account("Rooms", Provider.WHEREBY, "https://api.whereby.dev/v1"))
-        MeetingCache(db).save_account_meetings("Rooms", now, [
-            Meeting("1", "Rooms", Provider.WHEREBY, "Standup", now + dt.timedelta(hours=1),
-                    None, join_url="https://whereby.com/standup")
-        ])
+    cache_rooms([Meeting("1", "Rooms", Provider.WHEREBY, "Standup", now + dt.timedelta(hours=1),
+                         None, join_url="https://whereby.com/standup")], now)
     assert app_module.main([]) == 0
     out = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in out] == ["first-paint", "complete"]
