@@ -208,6 +208,9 @@ class SyncService:
         self._listeners: list[Listener] = []
         self._merged: tuple[Meeting, ...] | None = None  # None: to be merged again
         self._generation = 0  # counts changes, so a merge made beside the loop can tell
+        #: Each account's meetings as the cache holds them (the same tuple): an account
+        #: that answers with those again only gets its fetch time written.
+        self._stored: dict[str, tuple[Meeting, ...]] = {}
 
     @property
     def cache(self) -> MeetingCache:
@@ -286,6 +289,7 @@ class SyncService:
         cached = self._cache.load()
         self._local = self._read_local()
         self._by_account = {n: e for n, e in cached.items() if n in names}
+        self._stored = {n: e.meetings for n, e in self._by_account.items()}
         self._changed()
         self._status = {
             a.name: AccountSync(
@@ -359,8 +363,11 @@ class SyncService:
         """
         if not snapshot:
             return
-        parts: dict[str, tuple[dt.datetime, list[MeetingRow]]] = {}
+        parts: dict[str, tuple[dt.datetime, list[MeetingRow] | None]] = {}
         for name, entry in snapshot.items():
+            if self._stored.get(name) is entry.meetings:
+                parts[name] = (entry.fetched_at, None)  # stored already: the time only
+                continue
             rows: list[MeetingRow] = []
             for i in range(0, len(entry.meetings), CACHE_SLICE):
                 rows += encode_meetings(entry.meetings[i : i + CACHE_SLICE])
@@ -370,6 +377,9 @@ class SyncService:
             await asyncio.wrap_future(self._cache.submit(parts))
         except LauncherError as exc:
             log.warning("could not write the meeting cache: %s", exc)
+            return
+        for name in parts:
+            self._stored[name] = snapshot[name].meetings
 
     def _emit(self) -> None:
         statuses = self.statuses

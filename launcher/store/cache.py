@@ -114,9 +114,12 @@ class MeetingCache:
         """Replace one account's cached meetings (one transaction)."""
         self.write({name: (fetched_at, encode_meetings(meetings))})
 
-    def write(self, parts: Mapping[str, tuple[dt.datetime, Sequence[MeetingRow]]]) -> None:
+    def write(
+        self, parts: Mapping[str, tuple[dt.datetime, Sequence[MeetingRow] | None]]
+    ) -> None:
         """Replace each account's meetings with already encoded rows, in one transaction.
 
+        Rows None: the account's meetings are unchanged, only its fetch time is new.
         Runs on the calling thread; an account that no longer exists is skipped.
         """
         def work(conn: sqlite3.Connection) -> None:
@@ -127,23 +130,29 @@ class MeetingCache:
         self._db.run(work)
 
     def submit(
-        self, parts: Mapping[str, tuple[dt.datetime, Sequence[MeetingRow]]]
+        self, parts: Mapping[str, tuple[dt.datetime, Sequence[MeetingRow] | None]]
     ) -> concurrent.futures.Future[None]:
         """:meth:`write` on the database's writer thread (after earlier writes)."""
         return self._db.submit(self.write, parts)
 
 
 def write_account(
-    conn: sqlite3.Connection, name: str, fetched_at: dt.datetime, rows: Sequence[MeetingRow]
+    conn: sqlite3.Connection,
+    name: str,
+    fetched_at: dt.datetime,
+    rows: Sequence[MeetingRow] | None,
 ) -> bool:
     """Replace the meetings of account *name* inside the caller's transaction.
 
-    Returns False (and writes nothing) when no such account exists.
+    *rows* None keeps the stored meetings and sets only the fetch time (an account that
+    answered with the meetings already stored). Returns False (and writes nothing) when
+    no such account exists.
     """
     if conn.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone() is None:
         return False
-    conn.execute("DELETE FROM meetings WHERE account = ?", (name,))
-    conn.executemany(_INSERT, [(name, *row) for row in rows])
+    if rows is not None:
+        conn.execute("DELETE FROM meetings WHERE account = ?", (name,))
+        conn.executemany(_INSERT, [(name, *row) for row in rows])
     conn.execute(
         "INSERT INTO account_fetches (account, fetched_at) VALUES (?, ?) "
         "ON CONFLICT (account) DO UPDATE SET fetched_at = excluded.fetched_at",

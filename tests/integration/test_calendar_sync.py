@@ -7,11 +7,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from launcher.core.errors import InvalidInput
+from launcher.core.merge import merge_duplicates
 from launcher.core.models import Account, Meeting, Provider
 from launcher.services.accounts import AccountForm
 from launcher.services.context import Context
@@ -88,16 +90,13 @@ async def test_refresh_shows_calendar_events_saved_links_and_merges_them(tmp_pat
 async def test_the_merged_list_is_built_once_per_change_and_kept_when_nothing_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from launcher.services import sync as sync_module
-
     merges: list[int] = []
-    real_merge = sync_module.merge_duplicates
 
     def counting(meetings: list[Meeting]) -> list[Meeting]:
         merges.append(len(meetings))
-        return real_merge(meetings)
+        return merge_duplicates(meetings)
 
-    monkeypatch.setattr(sync_module, "merge_duplicates", counting)
+    monkeypatch.setattr("launcher.services.sync.merge_duplicates", counting)
     calendar = tmp_path / "team.ics"
     calendar.write_bytes((DATA / "timezones.ics").read_bytes())
     async with env(tmp_path) as e:
@@ -126,6 +125,46 @@ async def test_the_merged_list_is_built_once_per_change_and_kept_when_nothing_ch
         changed = sync.meetings
         assert changed is not shown and len(merges) == 2
         assert any(m.title.startswith("Moved: ") for m in changed)
+
+
+async def test_an_unchanged_account_only_gets_its_fetch_time_written(tmp_path: Path) -> None:
+    calendar = tmp_path / "team.ics"
+    calendar.write_bytes((DATA / "timezones.ics").read_bytes())
+    async with env(tmp_path) as e:
+        account = await e.signin.add(AccountForm(Provider.ICS, "Cal", base_url=calendar.as_uri(),
+                                                 username="me@example.test"))
+        now = [NOW]
+        sync = SyncService(e.ctx, e.cache, clock=lambda: now[0], include_local=False)
+        written: list[dict[str, bool]] = []
+        real_submit = e.cache.submit
+
+        def recording(parts: Any) -> Any:
+            written.append({name: rows is not None for name, (_, rows) in parts.items()})
+            return real_submit(parts)
+
+        e.cache.submit = recording  # type: ignore[method-assign]
+        sync.load_cache([account])
+        await sync.refresh([account])
+        stored = e.cache.load()["Cal"]
+        assert written == [{"Cal": True}] and stored.meetings
+
+        now[0] = NOW + dt.timedelta(minutes=5)
+        await sync.refresh([account])  # the calendar answers as before
+        assert written[-1] == {"Cal": False}  # the time only
+        again = e.cache.load()["Cal"]
+        assert again.meetings == stored.meetings and again.fetched_at == now[0]
+
+        calendar.write_text(calendar.read_text(encoding="utf-8").replace(
+            "SUMMARY:", "SUMMARY:Moved: ", 1), encoding="utf-8")
+        await sync.refresh([account])
+        assert written[-1] == {"Cal": True}
+        assert any(m.title.startswith("Moved: ") for m in e.cache.load()["Cal"].meetings)
+
+        # A new start reads the cache: what it holds counts as stored.
+        fresh = SyncService(e.ctx, e.cache, clock=lambda: now[0], include_local=False)
+        fresh.load_cache([account])
+        await fresh.refresh([account])
+        assert written[-1] == {"Cal": False}
 
 
 async def test_two_calendars_with_the_same_events_show_once(tmp_path: Path) -> None:

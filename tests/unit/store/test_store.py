@@ -255,6 +255,17 @@ def test_meeting_cache_skips_removed_accounts_and_keeps_failed_ones(db: Database
     assert cache.load()["A"] == CachedAccount((), later)
 
 
+def test_unchanged_meetings_only_get_a_new_fetch_time(db: Database) -> None:
+    now = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
+    AccountStore(db).add(Account("A", Provider.WHEREBY, "https://api.whereby.dev/v1"))
+    cache = MeetingCache(db)
+    kept = tuple(Meeting(str(i), "A", Provider.WHEREBY, f"M{i}", now, None) for i in range(3))
+    cache.save_account_meetings("A", now, kept)
+    later = now + dt.timedelta(minutes=5)
+    cache.submit({"A": (later, None), "Gone": (later, None)}).result(timeout=10)
+    assert cache.load() == {"A": CachedAccount(kept, later)}  # nothing for "Gone"
+
+
 def test_unreadable_cached_rows_are_left_out(db: Database) -> None:
     now = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
     AccountStore(db).add(Account("A", Provider.WHEREBY, "https://api.whereby.dev/v1"))
