@@ -177,7 +177,10 @@ class HttpResponse:
         return self.headers.get(name.lower())
 
     def json(self, provider: str) -> Any:
-        """Decode the body as JSON or raise :class:`ProtocolViolation`."""
+        """Decode the body as JSON or raise :class:`ProtocolViolation`.
+
+        A body nested too deeply for the decoder is a ProtocolViolation too, not a crash.
+        """
         try:
             return json.loads(self.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
@@ -186,6 +189,10 @@ class HttpResponse:
                 f"the server sent an answer that is not valid JSON (HTTP {self.status}); "
                 "try again later, and report it if it keeps happening",
                 status=self.status,
+            ) from exc
+        except RecursionError as exc:
+            raise ProtocolViolation(
+                provider, "the answer is nested too deeply", status=self.status
             ) from exc
 
 
@@ -234,7 +241,7 @@ def retry_after_seconds(response: HttpResponse, *, now: float | None = None) -> 
             return seconds
     try:
         body = json.loads(response.body.decode("utf-8")) if response.body else None
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         body = None
     if isinstance(body, dict) and isinstance(body.get("data"), dict):
         data = body["data"]

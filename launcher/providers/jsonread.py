@@ -9,17 +9,6 @@ from typing import Any
 
 from launcher.core.errors import ProtocolViolation, provider_label
 from launcher.core.timeutil import parse_iso
-from launcher.providers.http import HttpResponse
-
-
-def decode(resp: HttpResponse, provider: str) -> Any:
-    """Decode a JSON body; a body nested too deeply is a ProtocolViolation, not a crash."""
-    try:
-        return resp.json(provider)
-    except RecursionError as exc:
-        raise ProtocolViolation(
-            provider, "the answer is nested too deeply", status=resp.status
-        ) from exc
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

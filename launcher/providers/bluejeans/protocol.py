@@ -23,7 +23,6 @@ from launcher.core.joinflow import JoinFlowAction
 from launcher.core.models import Credentials, Meeting, Provider, Role
 from launcher.core.timeutil import from_epoch_ms
 from launcher.providers.http import HttpRequest, HttpResponse, raise_for_common
-from launcher.providers.jsonread import decode
 
 PROVIDER = Provider.BLUEJEANS.value
 
@@ -512,7 +511,7 @@ def raise_for_error(resp: HttpResponse, *, not_found: str = "not found") -> None
 def error_message(resp: HttpResponse) -> str:
     """Return the ``message`` of a BlueJeans error body, cleaned and shortened ("" if none)."""
     try:
-        body = decode(resp, PROVIDER)
+        body = resp.json(PROVIDER)
     except ProtocolViolation:
         return ""
     if isinstance(body, dict):
@@ -524,7 +523,7 @@ def error_message(resp: HttpResponse) -> str:
 
 
 def _json_ok(resp: HttpResponse) -> Any:
-    return decode(resp, PROVIDER)
+    return resp.json(PROVIDER)
 
 
 def _violation(message: str, resp: HttpResponse) -> ProtocolViolation:

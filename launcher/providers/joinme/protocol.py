@@ -45,7 +45,7 @@ from launcher.providers.http import (
     raise_for_common,
     retry_after_seconds,
 )
-from launcher.providers.jsonread import FieldReader, decode
+from launcher.providers.jsonread import FieldReader
 
 PROVIDER = Provider.JOINME.value
 
@@ -452,7 +452,7 @@ def raise_for_error(resp: HttpResponse) -> NoReturn:
 def _body(resp: HttpResponse, ok: Iterable[int]) -> Any:
     if resp.status not in ok:
         raise_for_error(resp)
-    return decode(resp, PROVIDER)
+    return resp.json(PROVIDER)
 
 
 _READ = FieldReader(PROVIDER, "a meeting")

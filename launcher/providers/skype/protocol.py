@@ -23,7 +23,6 @@ from launcher.core.models import Meeting, Provider, Role
 from launcher.core.timeutil import parse_ms_date
 from launcher.providers.base import JoinProgress
 from launcher.providers.http import HttpRequest, HttpResponse, raise_for_common
-from launcher.providers.jsonread import decode
 
 PROVIDER = Provider.SKYPE.value
 
@@ -142,7 +141,7 @@ def error_of(resp: HttpResponse) -> UcwaError | None:
     if resp.status < 400 or not is_json(resp):
         return None
     try:
-        body = decode(resp, PROVIDER)
+        body = resp.json(PROVIDER)
     except ProtocolViolation:
         return None
     if not isinstance(body, dict):
@@ -244,7 +243,7 @@ def _raise_non_ucwa(resp: HttpResponse) -> None:
 
 
 def _json_object(resp: HttpResponse, what: str) -> dict[str, Any]:
-    body = decode(resp, PROVIDER)
+    body = resp.json(PROVIDER)
     if not isinstance(body, dict):
         raise ProtocolViolation(PROVIDER, f"the {what} is not a JSON object", status=resp.status)
     return body
@@ -414,7 +413,7 @@ def parse_token(resp: HttpResponse) -> Token:
     if resp.status == 400:
         error = ""
         try:
-            body = decode(resp, PROVIDER)
+            body = resp.json(PROVIDER)
         except ProtocolViolation:
             body = None
         if isinstance(body, dict):

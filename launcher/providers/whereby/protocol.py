@@ -30,7 +30,7 @@ from launcher.core.errors import (
 from launcher.core.models import Meeting, Provider, Role, Room, utc
 from launcher.core.timeutil import format_iso_z
 from launcher.providers.http import HttpRequest, HttpResponse, describe_status, raise_for_common
-from launcher.providers.jsonread import FieldReader, decode
+from launcher.providers.jsonread import FieldReader
 
 PROVIDER = Provider.WHEREBY.value
 
@@ -494,7 +494,7 @@ def raise_for_error(resp: HttpResponse, *, not_found: str = "the room does not e
 def _body(resp: HttpResponse, ok: Iterable[int], *, not_found: str) -> Any:
     if resp.status not in ok:
         raise_for_error(resp, not_found=not_found)
-    return decode(resp, PROVIDER)
+    return resp.json(PROVIDER)
 
 
 _READ = FieldReader(PROVIDER, "a room")

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from launcher.core.errors import ProviderUnavailable, RateLimited
+from launcher.core.errors import ProtocolViolation, ProviderUnavailable, RateLimited
 from launcher.providers.http import (
     DEFAULT_RETRY,
     HttpClient,
@@ -21,6 +21,7 @@ from launcher.providers.http import (
     describe_wait,
     is_throttle,
     raise_for_common,
+    retry_after_seconds,
     send,
 )
 
@@ -343,3 +344,12 @@ def test_retries_are_logged_without_the_address_or_its_query(
     text = caplog.text
     assert "retry 1 of 2" in text
     assert "SECRET-1629" not in text and "127.0.0.1" not in text
+
+
+def test_a_body_nested_too_deeply_is_a_protocol_violation_everywhere_it_is_read() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(ProtocolViolation, match="nested too deeply"):
+        HttpResponse(200, {}, deep).json("whereby")
+    # A 429 whose body cannot be read waits as its headers say (here: not at all).
+    assert retry_after_seconds(HttpResponse(429, {}, deep)) is None
+    assert retry_after_seconds(HttpResponse(429, {"retry-after": "3"}, deep)) == 3.0
