@@ -953,23 +953,31 @@ def account_option(
     return account
 
 
-def _joinme(ctx: Context, name: str) -> JoinMeClient:
-    client = ctx.client_for(account_option(ctx, name, Provider.JOINME))
+def _joinme_account(ctx: Context, name: str | None) -> tuple[Account, JoinMeClient]:
+    account = account_option(ctx, name, Provider.JOINME)
+    client = ctx.client_for(account)
     assert isinstance(client, JoinMeClient)
-    return client
+    return account, client
+
+
+def _whereby_account(ctx: Context, name: str | None) -> tuple[Account, WherebyClient]:
+    account = account_option(ctx, name, Provider.WHEREBY)
+    client = ctx.client_for(account)
+    assert isinstance(client, WherebyClient)
+    return account, client
+
+
+def _joinme(ctx: Context, name: str) -> JoinMeClient:
+    return _joinme_account(ctx, name)[1]
 
 
 def _whereby(ctx: Context, name: str | None) -> WherebyClient:
-    client = ctx.client_for(account_option(ctx, name, Provider.WHEREBY))
-    assert isinstance(client, WherebyClient)
-    return client
+    return _whereby_account(ctx, name)[1]
 
 
 async def cmd_start(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     """Start a join.me meeting and open its presenter link at once."""
-    account = account_option(ctx, args.account, Provider.JOINME)
-    client = ctx.client_for(account)
-    assert isinstance(client, JoinMeClient)
+    account, client = _joinme_account(ctx, args.account)
     started = await client.start_meeting(
         args.meeting_id, personal_url=args.personal_url, headless=args.headless
     )
@@ -1074,9 +1082,7 @@ async def cmd_rooms(args: argparse.Namespace, ctx: Context, out: Output) -> int:
             host_url=args.host_url,
             viewer_url=args.viewer_url,
         )
-        account = account_option(ctx, args.account, Provider.WHEREBY)
-        client = ctx.client_for(account)
-        assert isinstance(client, WherebyClient)
+        account, client = _whereby_account(ctx, args.account)
         room = await client.create_room(draft)
         # The host link is a role link: shown only when asked for, and only from Whereby.
         host_url = None

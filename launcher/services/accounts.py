@@ -51,10 +51,6 @@ ALLOWED: dict[Provider, frozenset[str]] = {
     Provider.CALDAV: frozenset({"username", "password"}),
     Provider.LOCAL: frozenset(),
 }
-#: The longest secret anyone types or pastes (tokens and keys are far shorter).
-MAX_SECRET = 4096
-
-
 #: Longest token or API key accepted (real ones are a few hundred characters at most).
 MAX_SECRET = 4096
 #: Longest password accepted.

@@ -55,17 +55,6 @@ def trusted_role_link(url: str, provider: Provider, account: Account | None) -> 
     return check_role_link(url, provider, account_urls=urls, domain=domain)
 
 
-async def open_role_link(
-    url: str,
-    provider: Provider,
-    account: Account | None,
-    *,
-    env: Mapping[str, str] | None = None,
-) -> None:
-    """Open a role link only if :func:`trusted_role_link` accepts it."""
-    await open_url(trusted_role_link(url, provider, account), env=env)
-
-
 def _open_blocking(url: str, browser_var: str) -> None:
     for entry in [e for e in browser_var.split(os.pathsep) if e.strip()]:
         try:
@@ -216,7 +205,6 @@ __all__ = [
     "allowed_schemes",
     "open_detected",
     "open_native_blocking",
-    "open_role_link",
     "open_url",
     "scheme_handler_registered",
     "trusted_role_link",

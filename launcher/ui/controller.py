@@ -774,8 +774,8 @@ class AppController(QObject):
 
     async def _ask_and_join_link(self) -> None:
         clip = QGuiApplication.clipboard().text().strip()
-        known = bool(clip) and parse_target(clip, self.ctx.web_bases()) is not None
         bases = self.ctx.web_bases()
+        known = bool(clip) and parse_target(clip, bases) is not None
         text = await dialogs.JoinLinkDialog.ask(
             self.window, lambda t: dialogs.link_problem(t, bases), text=clip if known else ""
         )
