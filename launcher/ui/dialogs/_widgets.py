@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from PySide6.QtCore import QDate, QDateTime, QSize, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -179,6 +180,23 @@ def add_button(
     return button
 
 
+def accept_row(
+    dialog: QDialog, layout: QBoxLayout, text: str, *, name: str = "ok"
+) -> QPushButton:
+    """Add the dialog's button row: *text* (primary, accepts) and Cancel (rejects).
+
+    Returns the accepting button, which the dialog enables while its input is valid.
+    """
+    buttons = QDialogButtonBox()
+    ok = add_button(buttons, text, QDialogButtonBox.ButtonRole.AcceptRole, name)
+    add_button(buttons, "Cancel", QDialogButtonBox.ButtonRole.RejectRole, "cancel")
+    set_primary(ok)
+    layout.addWidget(buttons)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return ok
+
+
 # ---- inline validation ----------------------------------------------------------------
 
 
@@ -191,6 +209,16 @@ def mark_invalid(widget: QWidget, invalid: bool) -> None:
     style.unpolish(widget)
     style.polish(widget)
     widget.update()
+
+
+def show_problem(widget: QWidget, message: FieldMessage, problem: str | None) -> None:
+    """Mark *widget* and show *problem* under it in red; no problem clears both."""
+    mark_invalid(widget, problem is not None)
+    widget.setAccessibleDescription(problem or "")
+    if problem is None:
+        message.show_hint("")
+    else:
+        message.show_error(problem)
 
 
 class FieldMessage(QLabel):

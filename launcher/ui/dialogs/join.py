@@ -33,13 +33,14 @@ from launcher.ui.dialogs._widgets import (
     ERROR_COLOR,
     FieldMessage,
     Outline,
+    accept_row,
     add_button,
     body,
     field_box,
     header_layout,
-    mark_invalid,
     prepare,
     set_primary,
+    show_problem,
 )
 
 #: What the sign-in and not-invited prompts answer (the join flow's own words).
@@ -145,13 +146,7 @@ class PasscodeDialog(QDialog):
         column.addSpacing(4)
         column.addLayout(form)
 
-        self._buttons = QDialogButtonBox()
-        self._ok = add_button(self._buttons, "Join", QDialogButtonBox.ButtonRole.AcceptRole, "ok")
-        add_button(self._buttons, "Cancel", QDialogButtonBox.ButtonRole.RejectRole, "cancel")
-        set_primary(self._ok)
-        outer.addWidget(self._buttons)
-        self._buttons.accepted.connect(self.accept)
-        self._buttons.rejected.connect(self.reject)
+        self._ok = accept_row(self, outer, "Join")
         self._edit.textChanged.connect(self._on_edit_text_changed)
         self._show.toggled.connect(self._on_show_toggled)
         self._validate()
@@ -192,12 +187,7 @@ class PasscodeDialog(QDialog):
         self._edit.selectAll()
 
     def _validate(self) -> None:
-        problem = self._problem()
-        mark_invalid(self._outline, problem is not None)
-        if problem is not None:
-            self._message.show_error(problem)
-        else:
-            self._message.show_hint("")
+        show_problem(self._outline, self._message, self._problem())
         self._ok.setEnabled(self.is_valid())
 
     def _on_edit_text_changed(self, _text: str) -> None:
@@ -289,13 +279,7 @@ class JoinLinkDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Link:", field_box(self._outline, message=self._message))
         column.addLayout(form)
-        buttons = QDialogButtonBox()
-        self._ok = add_button(buttons, "Join", QDialogButtonBox.ButtonRole.AcceptRole, "ok")
-        add_button(buttons, "Cancel", QDialogButtonBox.ButtonRole.RejectRole, "cancel")
-        set_primary(self._ok)
-        outer.addWidget(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self._ok = accept_row(self, outer, "Join")
         self._edit.textChanged.connect(self._on_edit_text_changed)
         self._validate()
         self._edit.setFocus()
@@ -321,11 +305,7 @@ class JoinLinkDialog(QDialog):
 
     def _validate(self) -> None:
         problem = self.error()
-        mark_invalid(self._outline, problem is not None)
-        if problem is not None:
-            self._message.show_error(f"Link {problem}")
-        else:
-            self._message.show_hint("")
+        show_problem(self._outline, self._message, None if problem is None else f"Link {problem}")
         self._ok.setEnabled(self.is_valid())
 
     def _on_edit_text_changed(self, _text: str) -> None:
@@ -497,15 +477,7 @@ class NotInvitedDialog(QDialog):
             self, head, message, subject=subject, pixmap=QStyle.StandardPixmap.SP_MessageBoxWarning
         )
         outer.addLayout(header)
-        buttons = QDialogButtonBox()
-        self._browser = add_button(
-            buttons, "Open in browser anyway", QDialogButtonBox.ButtonRole.AcceptRole, "browser"
-        )
-        add_button(buttons, "Cancel", QDialogButtonBox.ButtonRole.RejectRole, "cancel")
-        set_primary(self._browser)
-        outer.addWidget(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self._browser = accept_row(self, outer, "Open in browser anyway", name="browser")
 
     @classmethod
     async def ask(
@@ -549,13 +521,7 @@ class WaitingRoomNotice(QDialog):
             pixmap=QStyle.StandardPixmap.SP_MessageBoxInformation,
         )
         outer.addLayout(header)
-        buttons = QDialogButtonBox()
-        self._join = add_button(buttons, "Join", QDialogButtonBox.ButtonRole.AcceptRole, "ok")
-        add_button(buttons, "Cancel", QDialogButtonBox.ButtonRole.RejectRole, "cancel")
-        set_primary(self._join)
-        outer.addWidget(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self._join = accept_row(self, outer, "Join")
 
     @classmethod
     async def ask(cls, parent: QWidget | None, message: str, *, subject: str | None = None) -> bool:

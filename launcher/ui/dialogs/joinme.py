@@ -38,6 +38,7 @@ from launcher.ui.dialogs._widgets import (
     HiddenValue,
     Now,
     Outline,
+    accept_row,
     add_button,
     body,
     clock_of,
@@ -206,18 +207,7 @@ class ScheduleMeetingDialog(QDialog):
         self._status.setObjectName("status")
         outer.addWidget(self._status)
 
-        buttons = QDialogButtonBox()
-        self._ok = add_button(
-            buttons,
-            "Save changes" if editing else "Schedule",
-            QDialogButtonBox.ButtonRole.AcceptRole,
-            "ok",
-        )
-        add_button(buttons, "Cancel", QDialogButtonBox.ButtonRole.RejectRole, "cancel")
-        set_primary(self._ok)
-        outer.addWidget(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self._ok = accept_row(self, outer, "Save changes" if editing else "Schedule")
 
         self._fill(existing)
         self._initial = self._snapshot()
@@ -531,15 +521,7 @@ class StartAdHocDialog(QDialog):
         form.addRow("Viewers:", self._headless)
         form.addRow("Link:", self._personal)
         outer.addLayout(form)
-        buttons = QDialogButtonBox()
-        self._ok = add_button(
-            buttons, "Start meeting", QDialogButtonBox.ButtonRole.AcceptRole, "ok"
-        )
-        add_button(buttons, "Cancel", QDialogButtonBox.ButtonRole.RejectRole, "cancel")
-        set_primary(self._ok)
-        outer.addWidget(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self._ok = accept_row(self, outer, "Start meeting")
         self._validate()
 
     def errors(self) -> dict[str, str]:

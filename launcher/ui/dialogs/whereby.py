@@ -29,6 +29,7 @@ from launcher.ui.dialogs._widgets import (
     FieldMessage,
     Now,
     Outline,
+    accept_row,
     add_button,
     body,
     clock_of,
@@ -170,13 +171,7 @@ class CreateRoomDialog(QDialog):
         form.addRow("Also create:", links)
         outer.addLayout(form)
 
-        buttons = QDialogButtonBox()
-        self._ok = add_button(buttons, "Create room", QDialogButtonBox.ButtonRole.AcceptRole, "ok")
-        add_button(buttons, "Cancel", QDialogButtonBox.ButtonRole.RejectRole, "cancel")
-        set_primary(self._ok)
-        outer.addWidget(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self._ok = accept_row(self, outer, "Create room")
 
         end = local(self._clock(), tz).replace(second=0, microsecond=0) + dt.timedelta(hours=1)
         self._end.set_value(end)
