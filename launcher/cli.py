@@ -31,8 +31,8 @@ from launcher.core.errors import (
     ProviderError,
 )
 from launcher.core.joinflow import AskLogin, AskPasscode, ExplainNotInvited
-from launcher.core.links import check_openable
-from launcher.core.linkscan import detect_links
+from launcher.core.links import check_openable, parse_target
+from launcher.core.linkscan import detect_links, match_url
 from launcher.core.models import (
     API_PROVIDERS,
     Account,
@@ -40,6 +40,7 @@ from launcher.core.models import (
     Provider,
     Role,
 )
+from launcher.core.prejoin import check_links
 from launcher.core.redact import RedactingFilter
 from launcher.core.timeutil import parse_user_datetime
 from launcher.core.validate import is_host_name, require_http_url
@@ -52,7 +53,7 @@ from launcher.services.accounts import ALLOWED, AccountForm, build_account
 from launcher.services.context import Context, new_http_client
 from launcher.services.instance import send_command
 from launcher.services.join import JoinService, resolve_target
-from launcher.services.opener import open_url, trusted_role_link
+from launcher.services.opener import open_detected, open_url, trusted_role_link
 from launcher.services.signin import SignInInput, SignInService
 from launcher.services.sync import AccountSync, SyncState, sync_once
 from launcher.store.accounts import AccountStore
@@ -62,6 +63,7 @@ from launcher.store.history import LocalMeeting, LocalMeetings
 from launcher.store.logs import close_logging, setup_logging
 from launcher.store.paths import Paths, instance_address, resolve_paths
 from launcher.store.secrets import SecretStore
+from launcher.store.settings import SettingsStore
 
 log = logging.getLogger("launcher.cli")
 
@@ -893,15 +895,11 @@ async def cmd_join(args: argparse.Namespace, ctx: Context, out: Output) -> int:
     When the window is running (and the link is to be opened), it gets the link.
     """
     # Bad input is refused here, with exit 2, before anything is handed over.
-    target = resolve_target(ctx, args.target)
-    if not args.no_open and ctx.instance_address:
-        reply = send_command(ctx.instance_address, {"cmd": "join", "url": args.target})
-        if reply is not None and reply.get("ok"):
-            if out.as_json:
-                out.json({"handed_to_window": True})
-            else:
-                out.line("Handed the link to the running Meeting Launcher window.")
-            return EXIT_OK
+    target = parse_target(args.target, ctx.web_bases())
+    if target is None:
+        return await _join_other_link(args, ctx, out)
+    if _handed_to_window(args, ctx, out):
+        return EXIT_OK
     interactive = sys.stdin.isatty() and not out.as_json
     outcome = await JoinService(ctx).join(
         target,
@@ -923,6 +921,67 @@ async def cmd_join(args: argparse.Namespace, ctx: Context, out: Output) -> int:
         out.line(shown)
     else:
         out.line(f"Opened {outcome.provider.label} meeting as {outcome.role.value}.")
+    return EXIT_OK
+
+
+def _handed_to_window(args: argparse.Namespace, ctx: Context, out: Output) -> bool:
+    """Give the link to the running window, if one runs and the link is to be opened."""
+    if args.no_open or not ctx.instance_address:
+        return False
+    reply = send_command(ctx.instance_address, {"cmd": "join", "url": args.target})
+    if reply is None or not reply.get("ok"):
+        return False
+    if out.as_json:
+        out.json({"handed_to_window": True})
+    else:
+        out.line("Handed the link to the running Meeting Launcher window.")
+    return True
+
+
+async def _join_other_link(args: argparse.Namespace, ctx: Context, out: Output) -> int:
+    """Join a link of a service without an account here (Zoom, Teams, any web link).
+
+    As the window does: checked (a Zoom link without its passcode, a Teams link
+    without ``?p=``, a service that needs a sign-in: said on stderr), then opened in
+    the service's app when installed and allowed in Settings, else in the browser.
+    """
+    try:
+        url = check_openable(args.target)
+    except InvalidInput as exc:
+        raise InvalidInput(
+            "URL_OR_ID",
+            f"is not a meeting link, a web link (https://…) or a BlueJeans meeting ID: it "
+            f"{exc.reason}",
+        ) from None
+    for option, value in (("--passcode", args.passcode), ("--role", args.role)):
+        if value is not None:
+            raise InvalidInput(option, "applies to BlueJeans, join.me, Whereby and Skype for "
+                                       "Business links only")
+    if _handed_to_window(args, ctx, out):
+        return EXIT_OK
+    link = match_url(url, "url")
+    if link is not None:
+        pasted = Meeting("pasted", "", Provider.LOCAL, "", None, None, join_url=url)
+        for finding in check_links(pasted, [link]):
+            out.note(finding.message)
+    name = link.name if link is not None else "web"
+    how = "printed"
+    if not args.no_open:
+        if link is None:
+            await open_url(url)
+            how = "browser"
+        else:
+            settings = SettingsStore(ctx.paths.config / "settings.json").load()
+            how = await open_detected(
+                link, prefer_native=link.service not in settings.browser_only_services
+            )
+    if out.as_json:
+        out.json({"url": url, "service": link.service if link else None, "opened_in": how})
+    elif args.no_open:
+        out.line(url)
+    else:
+        place = "its app" if how == "native" else "the browser"
+        out.line(f"Opened the {name} link in {place}.")
     return EXIT_OK
 
 

@@ -213,6 +213,45 @@ def test_join_opens_through_browser_env(cli: Cli) -> None:
     assert cli.browser_log.read_text().strip().endswith("/9036439807/1629")
 
 
+def test_join_opens_a_link_of_a_service_without_an_account_after_its_check(cli: Cli) -> None:
+    """A Zoom or Teams link, as the window's "Join a meeting link" takes it."""
+    teams = "https://teams.microsoft.com/meet/41234567890123"
+    result = cli.run("join", teams, browser=True)
+    assert result.returncode == 0, result.stderr
+    assert "Opened the Microsoft Teams link in the browser." in result.stdout
+    assert "has no passcode (?p=...)" in result.stderr  # the pre-join check, said first
+    import time
+
+    for _ in range(50):
+        if cli.browser_log.exists() and teams in cli.browser_log.read_text():
+            break
+        time.sleep(0.05)
+    assert cli.browser_log.read_text().strip().endswith(teams)
+    data = cli.json("join", "https://us02web.zoom.us/j/85012345678?pwd=abc", "--no-open")
+    assert data == {"url": "https://us02web.zoom.us/j/85012345678?pwd=abc", "service": "zoom",
+                    "opened_in": "printed"}
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "words"),
+    [
+        (("zoom tomorrow",), "URL_OR_ID", "paste the meeting's full address"),
+        (("javascript:alert(1)",), "URL_OR_ID", "only web links and known meeting apps"),
+        (("https://zoom.us/j/123456789", "--passcode", "1234"), "--passcode",
+         "BlueJeans, join.me, Whereby and Skype for Business links only"),
+        (("https://zoom.us/j/123456789", "--role", "presenter"), "--role",
+         "BlueJeans, join.me, Whereby and Skype for Business links only"),
+    ],
+)
+def test_join_refuses_what_it_cannot_open_and_says_what_to_do(
+    cli: Cli, args: tuple[str, ...], option: str, words: str
+) -> None:
+    result = cli.run("join", *args, browser=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"meeting-launcher: error: {option}: ")
+    assert words in result.stderr and result.stderr.count("\n") == 1
+
+
 def test_start_joinme(cli: Cli) -> None:
     data = cli.json("start", "--account", "JM", "--no-open")
     assert isinstance(data, dict)
